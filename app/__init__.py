@@ -1,0 +1,57 @@
+"""Application factory: config -> extensions -> tenants -> blueprints -> error pages."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping
+
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import INSTANCE_DIR, load_config
+from .extensions import csrf, db, migrate
+from .platform import DesaFlask
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> DesaFlask:
+    app = DesaFlask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        instance_relative_config=False,
+        static_folder=None,  # static files belong to themes (app.themes)
+    )
+    app.config.update(load_config())
+    if config:
+        app.config.update(config)
+    app.instance_path and INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=app.config["LOG_LEVEL"],
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+
+    from . import models  # noqa: F401 - register tables with the metadata
+    from .models import base as model_base
+
+    model_base.install()
+
+    import tenants
+
+    tenants.init_app(app)
+
+    from . import cli, errors, health, i18n, themes
+    from .portal import bp as portal_bp
+    from .public import bp as public_bp
+
+    themes.init_app(app)
+    i18n.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(public_bp)
+    app.register_portal_blueprint(portal_bp)
+    app.share_host_independent_routes()
+    errors.init_app(app)
+    cli.init_app(app)
+    return app

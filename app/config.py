@@ -1,0 +1,82 @@
+"""Settings from environment variables.
+
+Defaults give the embedded shape (SQLite in ``instance/``, media in a local
+folder, no Redis) so that a new user runs the product with one command; the
+production shape (PostgreSQL, Redis, S3) is selected by setting variables.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
+
+#: The development key. Refused when ``DESA_ENV=production``.
+DEFAULT_SECRET_KEY = "dev-only-not-secret-change-me"
+
+
+def _list(value: str | None) -> list[str]:
+    return [part.strip().lower() for part in (value or "").split(",") if part.strip()]
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url(raw: str | None) -> str:
+    if not raw:
+        return f"sqlite:///{INSTANCE_DIR / 'desa.db'}"
+    # Accept the common spellings and use psycopg 3 for PostgreSQL.
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unusable (for example the default key in production)."""
+
+
+def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
+    """Build the Flask config mapping from ``env`` (``os.environ`` by default)."""
+    env = dict(os.environ if env is None else env)
+    production = env.get("DESA_ENV", "development").lower() == "production"
+    secret = env.get("SECRET_KEY") or DEFAULT_SECRET_KEY
+    if production and secret == DEFAULT_SECRET_KEY:
+        raise ConfigError(
+            "SECRET_KEY belum diatur: set a long random SECRET_KEY before starting "
+            "in production mode (DESA_ENV=production)."
+        )
+    base_domain = (env.get("BASE_DOMAIN") or "tubankab.go.id").strip().lower().rstrip(".")
+    return {
+        "DESA_ENV": "production" if production else "development",
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL")),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BASE_DOMAIN": base_domain,
+        # Development domains: <slug>.localhost works in browsers without /etc/hosts.
+        "DEV_DOMAINS": _list(env.get("DEV_DOMAINS", "localhost")),
+        # Hosts that show the regency directory besides the base domain and www.
+        "PORTAL_EXTRA_HOSTS": _list(env.get("PORTAL_EXTRA_HOSTS", "127.0.0.1,::1")),
+        "MEDIA_ROOT": env.get("MEDIA_ROOT") or str(INSTANCE_DIR / "media"),
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "S3_BUCKET": env.get("S3_BUCKET") or None,
+        "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL") or None,
+        "S3_PREFIX": env.get("S3_PREFIX", ""),
+        "S3_REGION": env.get("S3_REGION") or env.get("AWS_DEFAULT_REGION") or "ap-southeast-3",
+        "LOG_LEVEL": (env.get("LOG_LEVEL") or "INFO").upper(),
+        # Number of reverse proxies in front of the app whose X-Forwarded-* we trust.
+        "PROXY_COUNT": int(env.get("PROXY_COUNT") or 0),
+        # Regency whose villages the portal directory lists ("ALL": every village).
+        "PORTAL_REGENCY": env.get("PORTAL_REGENCY", "35.23"),
+        "TENANT_DEFAULT_STATUS": env.get("TENANT_DEFAULT_STATUS", "active"),
+        "POSTS_PER_PAGE": int(env.get("POSTS_PER_PAGE") or 10),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_MB") or 20) * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

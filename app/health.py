@@ -1,0 +1,27 @@
+"""``GET /healthz`` on any host: 200 when the database answers, 503 otherwise."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, jsonify
+from sqlalchemy import text
+
+from .extensions import db
+
+bp = Blueprint("health", __name__)
+log = logging.getLogger(__name__)
+
+
+@bp.route("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any driver error means "not healthy"; details go to the log only
+        log.exception("health check: database unreachable")
+        db.session.rollback()
+        response = jsonify(status="error", database="unreachable")
+        response.status_code = 503
+    else:
+        response = jsonify(status="ok", database="ok")
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,12 @@
+"""Tenant-owned content, one module per subject. Every model here is scoped to
+the current village by ``tenants.scoping``; none filters by tenant itself."""
+from __future__ import annotations
+
+from .base import DRAFT, PUBLISHED, SCHEDULED, STATES  # noqa: F401
+from .figures import BUDGET_SECTIONS, STAT_CATEGORIES, BudgetLine, PopulationStat  # noqa: F401
+from .media import DOCUMENT_CATEGORIES, Album, Document, MediaFile, Photo  # noqa: F401
+from .notices import Announcement, Event  # noqa: F401
+from .pages import PROFIL_SECTIONS, MenuItem, Page  # noqa: F401
+from .people import GROUPS, Official  # noqa: F401
+from .posts import Category, Post, Tag, post_tags  # noqa: F401
+from .settings import SiteSettings  # noqa: F401

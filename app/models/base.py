@@ -1,0 +1,109 @@
+"""Shared building blocks of tenant-owned content models."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime, Integer, String, Text, and_, event, or_
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column, validates
+from sqlalchemy.orm import with_loader_criteria
+
+from tenants.scoping import TenantScoped
+
+DRAFT = "draft"
+PUBLISHED = "published"
+SCHEDULED = "scheduled"
+STATES = (DRAFT, PUBLISHED, SCHEDULED)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Owned(TenantScoped):
+    """Tenant-owned row with timestamps."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class Versioned:
+    """Optimistic locking: a stale save raises ``StaleDataError`` instead of overwriting."""
+
+    version_id: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls):  # noqa: N805
+        return {"version_id_col": cls.version_id}
+
+
+class Trashable:
+    """Deleted items go to a trash (``deleted_at``) and are hidden from every query
+    unless the statement asks for them with ``execution_options(include_trashed=True)``."""
+
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+    @property
+    def is_trashed(self) -> bool:
+        return self.deleted_at is not None
+
+
+class MarkdownBody:
+    """Markdown source plus its sanitised HTML, rendered once on save (not per view)."""
+
+    body_md: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+
+    @validates("body_md")
+    def _render_body(self, _key: str, value: str | None) -> str:
+        from app.markdown import render_markdown
+
+        value = value or ""
+        self.body_html = render_markdown(value)
+        return value
+
+
+class Publishable:
+    """Draft / published / scheduled, with the moment it went (or goes) public."""
+
+    status: Mapped[str] = mapped_column(String(10), default=DRAFT, index=True)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+    @classmethod
+    def visible(cls, now: datetime | None = None):
+        """SQL condition: what citizens may see now (scheduled items once due)."""
+        now = now or utcnow()
+        return or_(
+            cls.status == PUBLISHED,
+            and_(cls.status == SCHEDULED, cls.published_at <= now),
+        )
+
+    @property
+    def is_visible(self) -> bool:
+        if self.status == PUBLISHED:
+            return True
+        if self.status == SCHEDULED and self.published_at is not None:
+            published = self.published_at
+            if published.tzinfo is None:
+                published = published.replace(tzinfo=timezone.utc)
+            return published <= utcnow()
+        return False
+
+
+def _hide_trashed(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update) or state.execution_options.get(
+        "include_trashed", False
+    ):
+        return
+    if any(issubclass(m.class_, Trashable) for m in state.all_mappers):
+        state.statement = state.statement.options(
+            with_loader_criteria(Trashable, lambda cls: cls.deleted_at.is_(None),
+                                 include_aliases=True)
+        )
+
+
+def install() -> None:
+    if not event.contains(Session, "do_orm_execute", _hide_trashed):
+        event.listen(Session, "do_orm_execute", _hide_trashed)

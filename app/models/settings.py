@@ -1,0 +1,35 @@
+"""Per-village site settings (one row per village)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+from .base import Owned, Versioned
+
+
+class SiteSettings(Owned, Versioned, db.Model):
+    __tablename__ = "site_settings"
+    __table_args__ = (UniqueConstraint("tenant_id"),)
+
+    tagline: Mapped[str] = mapped_column(String(200), default="")
+    head_name: Mapped[str] = mapped_column(String(120), default="")  # Kepala Desa / Lurah
+    welcome: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(120), default="")
+    whatsapp: Mapped[str] = mapped_column(String(40), default="")
+    office_hours: Mapped[str] = mapped_column(String(200), default="")
+    #: Network name -> URL (facebook, instagram, youtube, x, tiktok).
+    social: Mapped[dict] = mapped_column(JSON, default=dict)
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    primary_color: Mapped[str] = mapped_column(String(7), default="")
+    logo_id: Mapped[int | None] = mapped_column(ForeignKey("media_file.id", ondelete="SET NULL"))
+    header_id: Mapped[int | None] = mapped_column(ForeignKey("media_file.id", ondelete="SET NULL"))
+
+    logo = relationship("MediaFile", foreign_keys=[logo_id])
+    header = relationship("MediaFile", foreign_keys=[header_id])

@@ -1,0 +1,89 @@
+"""Read helpers for the public site. They never filter by tenant: scoping does."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, current_app, request
+from sqlalchemy import func, or_, select
+
+from app.extensions import db
+from app.models import Announcement, Event, Post, SiteSettings
+
+MAX_SLUG = 120
+
+
+class Pagination:
+    """A page of results plus what the template needs to link to neighbours."""
+
+    def __init__(self, items, page: int, per_page: int, total: int) -> None:
+        self.items, self.page, self.per_page, self.total = items, page, per_page, total
+        self.pages = max(1, -(-total // per_page))
+        self.has_prev = page > 1
+        self.has_next = page < self.pages
+
+
+def page_number() -> int:
+    """``?halaman=N``: a clean 400 for something that is not a positive number."""
+    raw = request.args.get("halaman", "1")
+    if not raw.isdigit() or not 0 < int(raw) < 100_000:
+        abort(400, description="Nomor halaman tidak valid.")
+    return int(raw)
+
+
+def paginate(statement, per_page: int | None = None) -> Pagination:
+    per_page = per_page or current_app.config["POSTS_PER_PAGE"]
+    page = page_number()
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    if page > 1 and (page - 1) * per_page >= total:
+        abort(404)
+    items = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    return Pagination(items, page, per_page, total)
+
+
+def valid_slug(slug: str) -> str:
+    if len(slug) > MAX_SLUG:
+        abort(404)
+    return slug
+
+
+def get_visible(model, slug: str):
+    item = db.session.scalar(
+        select(model).where(model.slug == valid_slug(slug), model.visible())
+    )
+    if item is None:
+        abort(404)
+    return item
+
+
+def site_settings() -> SiteSettings | None:
+    return db.session.scalar(select(SiteSettings))
+
+
+def latest_posts(limit: int = 5):
+    return db.session.scalars(
+        select(Post).where(Post.visible()).order_by(Post.published_at.desc(), Post.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def current_announcements(limit: int | None = None):
+    today = date.today()
+    statement = (
+        select(Announcement)
+        .where(Announcement.visible(),
+               or_(Announcement.valid_until.is_(None), Announcement.valid_until >= today))
+        .order_by(Announcement.published_at.desc(), Announcement.id.desc())
+    )
+    if limit:
+        statement = statement.limit(limit)
+    return db.session.scalars(statement).all()
+
+
+def upcoming_events(limit: int | None = None):
+    statement = (
+        select(Event).where(Event.visible(), Event.starts_on >= date.today())
+        .order_by(Event.starts_on, Event.start_time)
+    )
+    if limit:
+        statement = statement.limit(limit)
+    return db.session.scalars(statement).all()

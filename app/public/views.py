@@ -1,0 +1,322 @@
+"""Routes of a village site. Every query here is scoped to the request's village
+by ``tenants.scoping``; none of them filters by tenant itself."""
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import date
+
+from flask import abort, g, jsonify, request
+from sqlalchemy import extract, select
+
+from app.extensions import db
+from app.models import (
+    BUDGET_SECTIONS, DOCUMENT_CATEGORIES, GROUPS, PROFIL_SECTIONS, STAT_CATEGORIES, Album,
+    Announcement, BudgetLine, Category, Document, Event, Official, Page, PopulationStat, Post,
+    Tag,
+)
+from app.themes import render
+from tenants.routing import public_host
+
+from . import bp
+from .queries import (
+    current_announcements, get_visible, latest_posts, paginate, site_settings, upcoming_events,
+    valid_slug,
+)
+
+
+@bp.app_context_processor
+def village_context():
+    tenant = g.get("tenant")
+    if tenant is None:
+        return {"site": None}
+    return {
+        "site": tenant,
+        "settings": site_settings(),
+        "profil_sections": PROFIL_SECTIONS,
+    }
+
+
+def village_url(path: str = "/") -> str:
+    """Absolute URL on the village's stored primary host (never the request's Host)."""
+    return f"{request.scheme}://{public_host(g.tenant.primary_host)}{path}"
+
+
+@bp.route("/")
+def home():
+    return render(
+        "home.html",
+        posts=latest_posts(4),
+        announcements=current_announcements(3),
+        events=upcoming_events(3),
+    )
+
+
+@bp.route("/.well-known/desa.json")
+def desa_json():
+    tenant = g.tenant
+    response = jsonify(
+        kode=tenant.code, nama=tenant.name, slug=tenant.slug,
+        kecamatan=tenant.kecamatan_name, url=f"https://{tenant.primary_host}/",
+    )
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+# -- profil and pages ---------------------------------------------------------
+@bp.route("/profil")
+def profil():
+    pages = db.session.scalars(
+        select(Page).where(Page.section == "profil", Page.visible())
+        .order_by(Page.position, Page.title)
+    ).all()
+    return render("profil.html", pages=pages)
+
+
+@bp.route("/profil/<slug>")
+def profil_page(slug: str):
+    page = get_visible(Page, slug)
+    return render("page.html", page=page)
+
+
+@bp.route("/halaman/<slug>")
+def free_page(slug: str):
+    return render("page.html", page=get_visible(Page, slug))
+
+
+@bp.route("/pemerintahan")
+def pemerintahan():
+    officials = db.session.scalars(
+        select(Official).order_by(Official.position_order, Official.name)
+    ).all()
+    groups = OrderedDict((key, []) for key in GROUPS)
+    for official in officials:
+        groups.setdefault(official.group, []).append(official)
+    return render("pemerintahan.html", groups=groups, group_names=GROUPS)
+
+
+# -- berita -------------------------------------------------------------------
+def _posts_statement():
+    return select(Post).where(Post.visible()).order_by(Post.published_at.desc(), Post.id.desc())
+
+
+@bp.route("/berita")
+def berita():
+    return render("berita_list.html", pagination=paginate(_posts_statement()), heading="Berita")
+
+
+@bp.route("/berita/kategori/<slug>")
+def berita_kategori(slug: str):
+    category = db.session.scalar(select(Category).where(Category.slug == valid_slug(slug)))
+    if category is None:
+        abort(404)
+    statement = _posts_statement().where(Post.category_id == category.id)
+    return render("berita_list.html", pagination=paginate(statement),
+                  heading=f"Kategori: {category.name}")
+
+
+@bp.route("/berita/tag/<slug>")
+def berita_tag(slug: str):
+    tag = db.session.scalar(select(Tag).where(Tag.slug == valid_slug(slug)))
+    if tag is None:
+        abort(404)
+    statement = _posts_statement().where(Post.tags.any(Tag.id == tag.id))
+    return render("berita_list.html", pagination=paginate(statement), heading=f"Tag: {tag.name}")
+
+
+@bp.route("/berita/arsip/<int:year>/<int:month>")
+def berita_arsip(year: int, month: int):
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        abort(404)
+    statement = _posts_statement().where(
+        extract("year", Post.published_at) == year, extract("month", Post.published_at) == month
+    )
+    from app.i18n import tanggal
+
+    label = tanggal(date(year, month, 1), with_day=False).split(" ", 1)[1]
+    return render("berita_list.html", pagination=paginate(statement), heading=f"Arsip {label}")
+
+
+@bp.route("/berita/<slug>")
+def berita_detail(slug: str):
+    post = get_visible(Post, slug)
+    return render("berita_detail.html", post=post, canonical=village_url(f"/berita/{post.slug}"))
+
+
+# -- pengumuman and agenda ----------------------------------------------------
+@bp.route("/pengumuman")
+def pengumuman():
+    current = current_announcements()
+    current_ids = {a.id for a in current}
+    past = [a for a in db.session.scalars(
+        select(Announcement).where(Announcement.visible())
+        .order_by(Announcement.published_at.desc()).limit(50)
+    ) if a.id not in current_ids]
+    return render("pengumuman.html", current=current, past=past)
+
+
+@bp.route("/pengumuman/<slug>")
+def pengumuman_detail(slug: str):
+    return render("pengumuman_detail.html", item=get_visible(Announcement, slug))
+
+
+@bp.route("/agenda")
+def agenda():
+    past = db.session.scalars(
+        select(Event).where(Event.visible(), Event.starts_on < date.today())
+        .order_by(Event.starts_on.desc()).limit(30)
+    ).all()
+    return render("agenda.html", upcoming=upcoming_events(), past=past)
+
+
+@bp.route("/agenda/<slug>")
+def agenda_detail(slug: str):
+    return render("agenda_detail.html", event=get_visible(Event, slug))
+
+
+# -- galeri and dokumen -------------------------------------------------------
+@bp.route("/galeri")
+def galeri():
+    albums = db.session.scalars(
+        select(Album).where(Album.visible()).order_by(Album.published_at.desc())
+    ).all()
+    return render("galeri.html", albums=albums)
+
+
+@bp.route("/galeri/<slug>")
+def galeri_album(slug: str):
+    return render("galeri_album.html", album=get_visible(Album, slug))
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    if raw == "":
+        return None
+    if not raw.isdigit() or len(raw) > 4:
+        abort(400, description="Tahun tidak valid.")
+    return int(raw)
+
+
+@bp.route("/dokumen")
+def dokumen():
+    category = request.args.get("kategori") or None
+    if category is not None and category not in DOCUMENT_CATEGORIES:
+        abort(400, description="Kategori dokumen tidak dikenal.")
+    year = _int_arg("tahun")
+    statement = select(Document).where(Document.visible())
+    if category:
+        statement = statement.where(Document.category == category)
+    if year:
+        statement = statement.where(Document.year == year)
+    years = db.session.scalars(
+        select(Document.year).where(Document.visible(), Document.year.is_not(None))
+        .distinct().order_by(Document.year.desc())
+    ).all()
+    pagination = paginate(statement.order_by(Document.year.desc(), Document.title), per_page=20)
+    return render("dokumen.html", pagination=pagination, categories=DOCUMENT_CATEGORIES,
+                  years=years, selected_category=category, selected_year=year)
+
+
+# -- transparansi and statistik -----------------------------------------------
+@bp.route("/transparansi")
+def transparansi():
+    years = db.session.scalars(
+        select(BudgetLine.year).distinct().order_by(BudgetLine.year.desc())
+    ).all()
+    year = _int_arg("tahun") or (years[0] if years else None)
+    sections = OrderedDict((key, []) for key in BUDGET_SECTIONS)
+    if year is not None:
+        for line in db.session.scalars(
+            select(BudgetLine).where(BudgetLine.year == year)
+            .order_by(BudgetLine.position, BudgetLine.code)
+        ):
+            sections.setdefault(line.section, []).append(line)
+    totals = {
+        key: (sum(line.planned for line in lines), sum(line.realised for line in lines))
+        for key, lines in sections.items()
+    }
+    return render("transparansi.html", years=years, year=year, sections=sections,
+                  totals=totals, section_names=BUDGET_SECTIONS)
+
+
+@bp.route("/statistik")
+def statistik():
+    years = db.session.scalars(
+        select(PopulationStat.year).distinct().order_by(PopulationStat.year.desc())
+    ).all()
+    year = _int_arg("tahun") or (years[0] if years else None)
+    groups = OrderedDict((key, []) for key in STAT_CATEGORIES)
+    if year is not None:
+        for stat in db.session.scalars(
+            select(PopulationStat).where(PopulationStat.year == year)
+            .order_by(PopulationStat.position, PopulationStat.label)
+        ):
+            groups.setdefault(stat.category, []).append(stat)
+    return render("statistik.html", years=years, year=year, groups=groups,
+                  category_names=STAT_CATEGORIES)
+
+
+@bp.route("/kontak")
+def kontak():
+    return render("kontak.html")
+
+
+# -- media files ----------------------------------------------------------------
+@bp.route("/media/<path:key>")
+def media(key: str):
+    """Serve a stored file of this village: the key must carry this village's code
+    AND belong to one of its media records (a variant is found through its original)."""
+    from flask import Response
+
+    from app.models import MediaFile
+    from app.storage import get_storage, original_key
+
+    if not key.startswith(g.tenant.code + "/") or len(key) > 300:
+        abort(404)
+    found = db.session.scalar(select(MediaFile).where(MediaFile.key == original_key(key)))
+    if found is None:
+        abort(404)
+    try:
+        data = get_storage().load(key)
+    except FileNotFoundError:
+        abort(404)
+    response = Response(data, content_type=found.content_type)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.app_template_global()
+def media_url(media_file, variant: str | None = None) -> str:
+    """URL of a media file (or one of its resized variants) of the current village."""
+    from flask import url_for
+
+    from app.storage import variant_key
+
+    if media_file is None:
+        return ""
+    key = media_file.key
+    if variant and variant in (media_file.variants or {}):
+        key = variant_key(key, variant)
+    return url_for("public.media", key=key)
+
+
+@bp.app_template_global()
+def media_srcset(media_file) -> str:
+    """``srcset`` from the resized variants, for responsive lazy-loaded images."""
+    if media_file is None:
+        return ""
+    parts = [
+        f"{media_url(media_file, name)} {info['width']}w"
+        for name, info in sorted((media_file.variants or {}).items(), key=lambda i: i[1]["width"])
+    ]
+    return ", ".join(parts)
+
+
+@bp.app_template_filter()
+def pager_query(args, page: int) -> str:
+    """The current query string with ``halaman`` set to ``page``."""
+    from urllib.parse import urlencode
+
+    params = [(k, v) for k, v in args.items(multi=True) if k != "halaman"]
+    params.append(("halaman", str(page)))
+    return urlencode(params)

@@ -1,0 +1,208 @@
+"""Hostname -> village, cached, invalidated when a Tenant or Domain changes.
+
+Three levels: a bounded dict in this worker, Redis (shared by workers and
+nodes, when configured), then the database. A shared ``Generation`` counter is
+bumped after any commit that changes the registry; every worker compares it
+on each request (one Redis GET, or one ``stat`` of a file without Redis) and
+drops what it cached before. Unknown hosts are cached too (as "no village"),
+so junk Host headers cannot hammer the database.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import asdict, dataclass
+from threading import Lock
+
+from flask import Flask, current_app
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, object_session
+
+from app.cache import Generation, redis_client
+from app.extensions import db
+
+from .models import STATUS_ACTIVE, Domain, Tenant
+
+
+@dataclass(frozen=True)
+class TenantRef:
+    """What a request needs to know about its village; safe to cache and share."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    slug: str
+    status: str
+    theme: str
+    kecamatan_code: str
+    kecamatan_name: str
+    regency_name: str
+    primary_host: str
+
+    @property
+    def display_name(self) -> str:
+        return f"{'Kelurahan' if self.kind == 'kelurahan' else 'Desa'} {self.name}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == STATUS_ACTIVE
+
+    @classmethod
+    def from_tenant(cls, tenant: Tenant, primary_host: str) -> TenantRef:
+        return cls(
+            id=tenant.id, code=tenant.code, name=tenant.name, kind=tenant.kind,
+            slug=tenant.slug, status=tenant.status, theme=tenant.theme,
+            kecamatan_code=tenant.kecamatan_code, kecamatan_name=tenant.kecamatan_name,
+            regency_name=tenant.regency_name, primary_host=primary_host,
+        )
+
+
+@dataclass(frozen=True)
+class AliasRedirect:
+    """The host is an alias (custom domain, old slug, www.): go to the primary."""
+
+    primary_host: str
+
+
+_MISSING = object()
+
+
+class HostResolver:
+    LOCAL_LIMIT = 20_000
+
+    def __init__(self, app: Flask) -> None:
+        self._generation = Generation("tenants", app.config["REDIS_URL"], app.instance_path)
+        self._redis = redis_client(app.config["REDIS_URL"])
+        self._local: OrderedDict[str, TenantRef | AliasRedirect | None] = OrderedDict()
+        self._local_generation: int | None = None
+        self._lock = Lock()
+
+    # -- cache plumbing -------------------------------------------------------
+    def _check_generation(self) -> int:
+        current = self._generation.value()
+        if current != self._local_generation:
+            with self._lock:
+                self._local.clear()
+                self._local_generation = current
+        return current
+
+    def _remember(self, host: str, value) -> None:
+        with self._lock:
+            self._local[host] = value
+            if len(self._local) > self.LOCAL_LIMIT:
+                self._local.popitem(last=False)
+
+    def _shared_get(self, generation: int, host: str):
+        if self._redis is None:
+            return _MISSING
+        import json
+
+        try:
+            raw = self._redis.get(f"tenants:{generation}:host:{host}")
+        except Exception:
+            return _MISSING
+        if raw is None:
+            return _MISSING
+        data = json.loads(raw)
+        if data is None:
+            return None
+        if "primary_only" in data:
+            return AliasRedirect(data["primary_only"])
+        return TenantRef(**data)
+
+    def _shared_set(self, generation: int, host: str, value) -> None:
+        if self._redis is None:
+            return
+        import json
+
+        if value is None:
+            payload = None
+        elif isinstance(value, AliasRedirect):
+            payload = {"primary_only": value.primary_host}
+        else:
+            payload = asdict(value)
+        try:
+            self._redis.set(f"tenants:{generation}:host:{host}", json.dumps(payload), ex=3600)
+        except Exception:
+            pass
+
+    def invalidate(self) -> None:
+        """Tell every worker and node that the registry changed."""
+        self._generation.bump()
+        with self._lock:
+            self._local.clear()
+            self._local_generation = None
+
+    # -- lookup ---------------------------------------------------------------
+    def resolve(self, host: str) -> TenantRef | AliasRedirect | None:
+        """``host`` must already be normalised (``tenants.hosts.normalize_host``)."""
+        generation = self._check_generation()
+        value = self._local.get(host, _MISSING)
+        if value is _MISSING:
+            value = self._shared_get(generation, host)
+            if value is _MISSING:
+                value = self._lookup(host)
+                self._shared_set(generation, host, value)
+            self._remember(host, value)
+        return value
+
+    def _lookup(self, host: str) -> TenantRef | AliasRedirect | None:
+        found = self._lookup_exact(host)
+        if found is None and host.startswith("www."):
+            bare = self._lookup_exact(host[4:])
+            if bare is not None:  # www.<village> is an alias of the village
+                found = AliasRedirect(bare.primary_host)
+        return found
+
+    def _lookup_exact(self, host: str) -> TenantRef | AliasRedirect | None:
+        domain = db.session.execute(
+            select(Domain).where(Domain.hostname == host)
+        ).scalar_one_or_none()
+        if domain is None:
+            return None
+        tenant = domain.tenant
+        primary = tenant.primary_domain
+        primary_host = primary.hostname if primary is not None else host
+        if not domain.is_primary and primary is not None:
+            return AliasRedirect(primary_host)
+        return TenantRef.from_tenant(tenant, primary_host)
+
+
+def get_resolver(app: Flask | None = None) -> HostResolver:
+    app = app or current_app
+    return app.extensions["desa_resolver"]
+
+
+def invalidate_after_commit(target=None) -> None:
+    """Mark the session so the registry generation is bumped once it commits."""
+    session = object_session(target) if target is not None else db.session()
+    if session is not None:
+        session.info["tenants_changed"] = True
+
+
+def _after_commit(session: Session) -> None:
+    if session.info.pop("tenants_changed", False):
+        try:
+            get_resolver().invalidate()
+        except (RuntimeError, KeyError):  # no app context: nothing cached in-process
+            pass
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop("tenants_changed", None)
+
+
+def _bulk_statements(state) -> None:
+    """Bulk UPDATE/DELETE of tenants or domains bypass mapper events: catch them here."""
+    if (state.is_update or state.is_delete) and any(
+        m.class_ in (Tenant, Domain) for m in state.all_mappers
+    ):
+        state.session.info["tenants_changed"] = True
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["desa_resolver"] = HostResolver(app)
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", lambda s, _t: _after_rollback(s))
+        event.listen(Session, "do_orm_execute", _bulk_statements)

@@ -1,0 +1,178 @@
+"""Shared fixtures: one app and database per test session, content wiped after each test.
+
+``DATABASE_URL`` selects the database (PostgreSQL in ``.ci/run``); by default a
+SQLite file in a temporary folder. The schema is built by the real Alembic
+migrations and the 328 Tuban villages are imported once per session; each
+test leaves the registry as it found it.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="desa-tests-"))
+os.environ.setdefault("INSTANCE_PATH", str(_TMP / "instance"))
+os.environ.pop("REDIS_URL", None) if os.environ.get("DESA_TEST_KEEP_REDIS") != "1" else None
+
+from sqlalchemy import delete, select, update  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.extensions import db  # noqa: E402
+from tenants.models import Domain, Tenant  # noqa: E402
+from tenants.resolver import get_resolver  # noqa: E402
+from tenants.scoping import system_scope, tenant_context  # noqa: E402
+
+BASE = "tubankab.go.id"
+REGISTRY_TABLES = {"tenant", "domain", "alembic_version"}
+
+
+def database_url() -> str:
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{_TMP / 'test.db'}"
+
+
+def is_postgres() -> bool:
+    return database_url().startswith(("postgres", "postgresql"))
+
+
+def _reset_schema(app) -> None:
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        if is_postgres():
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        upgrade(directory=str(Path(app.root_path).parent / "migrations"))
+
+
+@pytest.fixture(scope="session")
+def app():
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url(),
+        "MEDIA_ROOT": str(_TMP / "media"),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": True,
+    })
+    _reset_schema(app)
+    with app.app_context():
+        from tenants.provisioning import import_villages, read_villages
+
+        with system_scope():
+            import_villages(read_villages(), BASE, "active")
+            app.config["_REGISTRY_SNAPSHOT"] = [
+                dict(id=t.id, slug=t.slug, status=t.status, theme=t.theme, name=t.name,
+                     content_updated_at=None)
+                for t in db.session.scalars(select(Tenant))
+            ]
+            app.config["_DOMAIN_SNAPSHOT"] = {
+                d.id: (d.hostname, d.tenant_id, d.is_primary)
+                for d in db.session.scalars(select(Domain))
+            }
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _wipe(app) -> None:
+    """Delete all tenant-owned rows and restore the village registry."""
+    with app.app_context(), system_scope():
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name not in REGISTRY_TABLES:
+                db.session.execute(table.delete())
+        known_tenants = {row["id"] for row in app.config["_REGISTRY_SNAPSHOT"]}
+        snapshot = app.config["_DOMAIN_SNAPSHOT"]
+        db.session.execute(delete(Domain).where(Domain.id.not_in(list(snapshot))))
+        db.session.execute(delete(Tenant).where(Tenant.id.not_in(list(known_tenants))))
+        changed = [
+            dict(id=i, hostname=h, tenant_id=t, is_primary=p)
+            for i, h, t, p in db.session.execute(select(Domain.id, Domain.hostname,
+                                                        Domain.tenant_id, Domain.is_primary))
+            if snapshot.get(i) != (h, t, p)
+        ]
+        if changed:
+            # Primary flags first off, then restored, to respect the one-primary index.
+            db.session.execute(update(Domain).where(Domain.id.in_([c["id"] for c in changed]))
+                               .values(is_primary=False))
+            db.session.execute(update(Domain), [
+                dict(id=c["id"], hostname=snapshot[c["id"]][0], tenant_id=snapshot[c["id"]][1],
+                     is_primary=snapshot[c["id"]][2]) for c in changed
+            ])
+        db.session.execute(update(Tenant), app.config["_REGISTRY_SNAPSHOT"])
+        db.session.commit()
+        get_resolver(app).invalidate()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request):
+    yield
+    if "app" in request.fixturenames:
+        _wipe(request.getfixturevalue("app"))
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture()
+def ctx(app):
+    with app.app_context():
+        yield
+
+
+def village(slug: str) -> Tenant:
+    """The Tenant row of a village (call inside an app context)."""
+    with system_scope():
+        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+    assert tenant is not None, slug
+    return tenant
+
+
+def host(slug: str) -> str:
+    return f"{slug}.{BASE}"
+
+
+class VillageClient:
+    """A test client bound to one village host: ``vc.get('/berita')``."""
+
+    def __init__(self, client, slug: str) -> None:
+        self.client, self.slug, self.host = client, slug, host(slug)
+
+    def __getattr__(self, method):
+        call = getattr(self.client, method)
+
+        def bound(path="/", **kwargs):
+            kwargs.setdefault("headers", {})
+            kwargs["headers"].setdefault("Host", self.host)
+            return call(path, **kwargs)
+
+        return bound
+
+
+@pytest.fixture()
+def jlodro(client):
+    return VillageClient(client, "jlodro")
+
+
+@pytest.fixture()
+def as_village(app):
+    """``with as_village('jlodro'):`` work inside one village's scope."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def _as(slug: str):
+        with app.app_context():
+            with tenant_context(village(slug).id):
+                yield
+
+    return _as
