@@ -42,7 +42,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> DesaFlask:
 
     tenants.init_app(app)
 
-    from . import cli, errors, health, i18n, themes
+    from . import cli, errors, health, i18n, seo, themes
+    from .api import bp as api_bp
+    from .api import portal_bp as portal_api_bp
     from .portal import bp as portal_bp
     from .public import bp as public_bp
 
@@ -50,7 +52,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> DesaFlask:
     i18n.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(public_bp)
+    seo.init_app(app)
+    app.register_blueprint(api_bp)
     app.register_portal_blueprint(portal_bp)
+    app.register_portal_blueprint(portal_api_bp)
     app.share_host_independent_routes()
     errors.init_app(app)
     cli.init_app(app)

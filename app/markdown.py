@@ -21,7 +21,8 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "abbr": {"title"},
-    "img": {"src", "alt", "title", "width", "height", "loading", "srcset", "sizes"},
+    # srcset is not URL-checked by the sanitiser, so it is not allowed in user HTML.
+    "img": {"src", "alt", "title", "width", "height", "loading"},
     "td": {"colspan", "rowspan", "align"},
     "th": {"colspan", "rowspan", "align", "scope"},
     "ol": {"start"},

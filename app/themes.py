@@ -14,7 +14,9 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Blueprint, abort, g, render_template, request, send_from_directory, url_for
+from urllib.parse import quote
+
+from flask import Blueprint, abort, g, render_template, request, send_from_directory
 from flask.sansio.app import App
 from jinja2 import BaseLoader, Environment, TemplateNotFound
 from werkzeug.security import safe_join
@@ -118,7 +120,8 @@ def theme_static(filename: str, theme: str | None = None) -> str:
     theme = theme_name(theme) if theme else current_theme()
     full = _static_path(theme, filename)
     version = _file_hash(full, os.path.getmtime(full)) if full else "0"
-    return url_for("themes.static", theme=theme, filename=filename, v=version)
+    # Built by hand, not with url_for: error pages for a malformed Host have no URL adapter.
+    return f"/_tema/{theme}/{quote(filename)}?v={version}"
 
 
 @bp.route("/_tema/<theme>/<path:filename>")

@@ -86,8 +86,35 @@ def system_scope() -> Iterator[None]:
         _system.reset(token)
 
 
+_tenant_tables: set | None = None
+
+
+def tenant_tables() -> set:
+    """The tables of every ``TenantScoped`` model (computed once all are mapped)."""
+    global _tenant_tables
+    if _tenant_tables is None:
+        from sqlalchemy.orm import class_mapper
+
+        found = set()
+        stack = list(TenantScoped.__subclasses__())
+        while stack:
+            cls = stack.pop()
+            stack.extend(cls.__subclasses__())
+            if "__table__" in cls.__dict__:
+                found.add(class_mapper(cls).local_table)
+        _tenant_tables = found
+    return _tenant_tables
+
+
 def _touches_tenant_data(state: ORMExecuteState) -> bool:
-    return any(issubclass(m.class_, TenantScoped) for m in state.all_mappers)
+    """True when any tenant-owned table appears anywhere in the statement, including
+    subqueries of Core statements (``select(func.count()).select_from(subquery)``)."""
+    if any(issubclass(m.class_, TenantScoped) for m in state.all_mappers):
+        return True
+    from sqlalchemy.sql import visitors
+
+    tables = tenant_tables()
+    return any(element in tables for element in visitors.iterate(state.statement))
 
 
 def _scope_execute(state: ORMExecuteState) -> None:
@@ -133,6 +160,8 @@ def _check_flush(session: Session, _ctx, _instances) -> None:
 
 def install(app=None) -> None:
     """Attach the listeners to every SQLAlchemy Session (idempotent)."""
+    global _tenant_tables
+    _tenant_tables = None  # recomputed on first use, once every model is mapped
     if not event.contains(Session, "do_orm_execute", _scope_execute):
         event.listen(Session, "do_orm_execute", _scope_execute)
         event.listen(Session, "before_flush", _check_flush)

@@ -24,6 +24,18 @@ from .queries import (
 )
 
 
+@bp.before_app_request
+def _preview_theme():
+    """``?pratinjau_tema=<name>``: operators (logged in) preview another theme."""
+    from flask import session
+
+    from app.themes import available_themes
+
+    wanted = request.args.get("pratinjau_tema")
+    if wanted and session.get("user_id") and wanted in available_themes():
+        g.preview_theme = wanted
+
+
 @bp.app_context_processor
 def village_context():
     tenant = g.get("tenant")
@@ -234,8 +246,40 @@ def transparansi():
         key: (sum(line.planned for line in lines), sum(line.realised for line in lines))
         for key, lines in sections.items()
     }
+    from app.charts import budget_chart
+    from app.i18n import rupiah
+
+    chart = budget_chart(sections, totals, BUDGET_SECTIONS, year, rupiah) if year else None
     return render("transparansi.html", years=years, year=year, sections=sections,
-                  totals=totals, section_names=BUDGET_SECTIONS)
+                  totals=totals, section_names=BUDGET_SECTIONS, chart=chart)
+
+
+@bp.route("/transparansi/apbdes-<int:year>.csv")
+def apbdes_csv(year: int):
+    """The APBDes lines of one year as CSV (UTF-8 with BOM so spreadsheets read it)."""
+    import csv
+    import io
+
+    from flask import Response
+
+    lines = db.session.scalars(
+        select(BudgetLine).where(BudgetLine.year == year)
+        .order_by(BudgetLine.section, BudgetLine.position, BudgetLine.code, BudgetLine.id)
+    ).all()
+    if not lines:
+        abort(404)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["tahun", "bagian", "kode", "uraian", "anggaran", "realisasi"])
+    for line in lines:
+        writer.writerow([line.year, BUDGET_SECTIONS.get(line.section, line.section), line.code,
+                         line.name, f"{line.planned:.2f}", f"{line.realised:.2f}"])
+    response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="apbdes-{g.tenant.slug}-{year}.csv"')
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @bp.route("/statistik")
@@ -251,13 +295,35 @@ def statistik():
             .order_by(PopulationStat.position, PopulationStat.label)
         ):
             groups.setdefault(stat.category, []).append(stat)
+    from app.charts import stat_chart
+    from app.i18n import angka
+
+    charts = {key: stat_chart(f"{STAT_CATEGORIES.get(key, key)} ({year})", stats, angka)
+              for key, stats in groups.items() if stats}
     return render("statistik.html", years=years, year=year, groups=groups,
-                  category_names=STAT_CATEGORIES)
+                  category_names=STAT_CATEGORIES, charts=charts)
 
 
 @bp.route("/kontak")
 def kontak():
     return render("kontak.html")
+
+
+@bp.route("/peta")
+def peta():
+    return render("peta.html")
+
+
+@bp.route("/cari")
+def cari():
+    from app.search import KINDS, search
+
+    query = request.args.get("q", "").strip()[:100]
+    kind = request.args.get("jenis") or None
+    if kind is not None and kind not in KINDS:
+        abort(400, description="Jenis konten tidak dikenal.")
+    hits = search(query, kind) if query else []
+    return render("cari.html", query=query, hits=hits, kinds=KINDS, selected_kind=kind)
 
 
 # -- media files ----------------------------------------------------------------

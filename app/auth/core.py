@@ -1,0 +1,170 @@
+"""Who is logged in, what they may do, and the audit trail.
+
+The session holds ``uid``, ``tid`` (the village id it was opened on, None on
+the portal) and ``epoch`` (the user's auth epoch). A session presented on a
+host of another village (or the portal) is cleared: sessions are bound to
+the village server-side, not only by the host-only cookie.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, g, redirect, request, session, url_for
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.history import AuditLog
+from app.models.users import ROLE_ADMIN, ROLE_REDAKSI, Membership, User
+from tenants.scoping import system_scope
+
+
+def _site_tenant_id() -> int | None:
+    tenant = g.get("tenant")
+    return tenant.id if tenant is not None else None
+
+
+def login_user(user: User) -> None:
+    session.clear()
+    session["uid"] = user.id
+    session["tid"] = _site_tenant_id()
+    session["epoch"] = user.auth_epoch or 0
+    session.permanent = False
+    user.last_login_at = utcnow()
+
+
+def logout_user() -> None:
+    session.clear()
+
+
+def load_user() -> None:
+    """before_request: set g.user and g.role (None when anonymous)."""
+    g.user = None
+    g.role = None
+    if not request.path.startswith("/admin"):
+        return  # public pages never touch the session (keeps them cacheable)
+    uid = session.get("uid")
+    if uid is None:
+        return
+    if session.get("tid") != _site_tenant_id():
+        # Replayed on another village's host (or portal <-> village): refuse.
+        session.clear()
+        return
+    user = db.session.get(User, uid)
+    if user is None or not user.is_active or session.get("epoch") != (user.auth_epoch or 0):
+        session.clear()
+        return
+    tid = _site_tenant_id()
+    if tid is None:
+        if not user.is_superadmin:
+            session.clear()
+            return
+        g.user, g.role = user, "superadmin"
+        return
+    if user.is_superadmin:
+        g.user, g.role = user, "superadmin"
+        return
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
+    if membership is None:
+        session.clear()
+        return
+    g.user, g.role = user, membership.role
+
+
+def role_for(user: User) -> str | None:
+    """The user's role in the current village (scoped query)."""
+    if user.is_superadmin:
+        return "superadmin"
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
+    return membership.role if membership else None
+
+
+def can_publish() -> bool:
+    return g.get("role") in ("superadmin", ROLE_ADMIN, ROLE_REDAKSI)
+
+
+def is_village_admin() -> bool:
+    return g.get("role") in ("superadmin", ROLE_ADMIN)
+
+
+def login_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.get("user") is None:
+            return redirect(url_for(_login_endpoint(), next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _login_endpoint() -> str:
+    return "auth.login" if g.get("tenant") is not None else "portal_auth.login"
+
+
+def require(check):
+    """Decorator: logged in and ``check()`` true, else 403."""
+
+    def deco(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if g.get("user") is None:
+                return redirect(url_for(_login_endpoint(),
+                                        next=request.full_path.rstrip("?")))
+            if not check():
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return deco
+
+
+def superadmin_required(view):
+    return require(lambda: g.get("role") == "superadmin")(view)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-host relative paths (``/admin/...``); never ``//evil`` or ``http:``."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return default
+    return target
+
+
+def client_ip() -> str:
+    return request.remote_addr or "-"
+
+
+def audit(action: str, target: str = "", tenant_id: int | None = -1, user: User | None = None,
+          actor: str | None = None, **detail) -> None:
+    """Add an audit row to the session (committed with the caller's work)."""
+    user = user if user is not None else g.get("user")
+    db.session.add(AuditLog(
+        tenant_id=_site_tenant_id() if tenant_id == -1 else tenant_id,
+        user_id=user.id if user is not None else None,
+        actor=actor if actor is not None else (user.email if user is not None else ""),
+        action=action, target=target[:200], detail=detail, ip=client_ip(),
+    ))
+
+
+def touch_content() -> None:
+    """Mark the village's content as changed (global table, direct update)."""
+    from tenants.models import Tenant
+
+    tid = _site_tenant_id()
+    if tid is not None:
+        with system_scope():
+            db.session.execute(update(Tenant).where(Tenant.id == tid)
+                               .values(content_updated_at=utcnow()))
+
+
+def init_app(app) -> None:
+    app.before_request(load_user)
+
+    @app.context_processor
+    def _auth_context():
+        return {"current_user": g.get("user"), "current_role": g.get("role")}

@@ -1,0 +1,183 @@
+"""Login, logout, TOTP (verify + enrolment), password reset.
+
+The same blueprint is registered twice: on village hosts (``auth``) and on the
+portal (``portal_auth``, superadmins only).
+"""
+from __future__ import annotations
+
+import secrets
+
+import pyotp
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models.users import User
+
+from . import ratelimit
+from .core import audit, client_ip, load_user, login_user, logout_user, role_for, safe_next
+from .passwords import password_problem
+from .tokens import check_reset_token
+
+bp = Blueprint("auth", __name__, url_prefix="/admin", template_folder="../admin/templates")
+
+FAILED = "Email atau kata sandi salah."
+
+
+def _home() -> str:
+    return url_for("admin.dashboard") if g.get("tenant") is not None else url_for(
+        "superadmin.villages")
+
+
+def _finish_login(user: User):
+    login_user(user)
+    ratelimit.reset_account(user.email)
+    audit("login", user.email, user=user)
+    db.session.commit()
+    return redirect(safe_next(session.pop("next", None) or request.args.get("next"), _home()))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error = None
+    status = 200
+    if request.method == "POST":
+        email = (request.form.get("email") or "").strip().lower()
+        password = request.form.get("password") or ""
+        if ratelimit.is_limited(email, client_ip()):
+            audit("login_limited", email, user=None, actor=email)
+            db.session.commit()
+            return render_template("admin/login.html", error=ratelimit.MESSAGE), 429
+        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        ok = user is not None and user.is_active and user.check_password(password)
+        if ok and g.get("tenant") is None and not user.is_superadmin:
+            ok = False
+        if ok and g.get("tenant") is not None and role_for(user) is None:
+            ok = False  # not a member of this village: same answer as a wrong password
+        if not ok:
+            if user is None:
+                check_password_hash(_DUMMY_HASH, password)  # same timing either way
+            ratelimit.record_failure(email, client_ip())
+            audit("login_failed", email, user=None, actor=email)
+            db.session.commit()
+            error, status = FAILED, 401
+        else:
+            nxt = safe_next(request.args.get("next"), "")
+            session.clear()
+            if nxt:
+                session["next"] = nxt
+            if user.totp_enabled:
+                session["pending_uid"] = user.id
+                session["pending_tid"] = g.tenant.id if g.get("tenant") else None
+                return redirect(url_for(".totp"))
+            if user.is_superadmin:
+                # TOTP is mandatory for superadmins: enrol before the session opens.
+                session["pending_uid"] = user.id
+                session["pending_tid"] = g.tenant.id if g.get("tenant") else None
+                return redirect(url_for(".totp_setup"))
+            return _finish_login(user)
+    return render_template("admin/login.html", error=error), status
+
+
+_DUMMY_HASH = generate_password_hash("dummy-password-for-timing")
+
+
+def _pending_user() -> User | None:
+    uid = session.get("pending_uid")
+    if uid is None or session.get("pending_tid") != (g.tenant.id if g.get("tenant") else None):
+        return None
+    return db.session.get(User, uid)
+
+
+def _check_recovery(user: User, code: str) -> bool:
+    code = code.replace("-", "").replace(" ", "").lower()
+    for stored in list(user.recovery_codes or []):
+        if check_password_hash(stored, code):
+            user.recovery_codes = [c for c in user.recovery_codes if c != stored]
+            return True
+    return False
+
+
+@bp.route("/login/totp", methods=["GET", "POST"])
+def totp():
+    user = _pending_user()
+    if user is None or not user.totp_enabled:
+        return redirect(url_for(".login"))
+    error = None
+    if request.method == "POST":
+        if ratelimit.is_limited(user.email, client_ip()):
+            return render_template("admin/totp.html", error=ratelimit.MESSAGE), 429
+        code = (request.form.get("code") or "").strip()
+        if pyotp.TOTP(user.totp_secret).verify(code.replace(" ", ""), valid_window=1) or (
+                len(code) > 6 and _check_recovery(user, code)):
+            return _finish_login(user)
+        ratelimit.record_failure(user.email, client_ip())
+        audit("login_failed", user.email, user=user, reason="totp")
+        db.session.commit()
+        error = "Kode tidak valid."
+    return render_template("admin/totp.html", error=error)
+
+
+def new_recovery_codes(user: User) -> list[str]:
+    codes = [secrets.token_hex(5) for _ in range(10)]
+    user.recovery_codes = [generate_password_hash(c) for c in codes]
+    return codes
+
+
+@bp.route("/totp/setup", methods=["GET", "POST"])
+def totp_setup():
+    """Enrol TOTP: forced for superadmins at first login, optional for others."""
+    load_user()
+    user = g.get("user") or _pending_user()
+    if user is None:
+        return redirect(url_for(".login"))
+    secret = session.get("totp_new") or pyotp.random_base32()
+    session["totp_new"] = secret
+    error = None
+    if request.method == "POST":
+        if pyotp.TOTP(secret).verify((request.form.get("code") or "").replace(" ", ""),
+                                     valid_window=1):
+            user.totp_secret = secret
+            codes = new_recovery_codes(user)
+            session.pop("totp_new", None)
+            audit("totp_enabled", user.email, user=user)
+            if g.get("user") is None:
+                nxt = session.get("next")
+                login_user(user)
+                if nxt:
+                    session["next"] = nxt
+            db.session.commit()
+            return render_template("admin/recovery_codes.html", codes=codes, home=_home())
+        error = "Kode tidak valid, coba lagi."
+    uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="Desa Tuban")
+    return render_template("admin/totp_setup.html", secret=secret, uri=uri, error=error)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if g.get("user") is not None:
+        audit("logout", g.user.email)
+        db.session.commit()
+    logout_user()
+    return redirect(url_for(".login"))
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    user = check_reset_token(token, g.tenant.id if g.get("tenant") else None)
+    if user is None:
+        abort(404)
+    error = None
+    if request.method == "POST":
+        password = request.form.get("password") or ""
+        error = password_problem(password, user.email)
+        if error is None and password != request.form.get("password2"):
+            error = "Konfirmasi kata sandi tidak sama."
+        if error is None:
+            user.set_password(password)  # bumps the epoch: the link is now used up
+            audit("password_reset_used", user.email, user=user)
+            db.session.commit()
+            flash("Kata sandi diperbarui. Silakan masuk.")
+            return redirect(url_for(".login"))
+    return render_template("admin/reset.html", error=error), (400 if error else 200)

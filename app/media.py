@@ -1,0 +1,183 @@
+"""Upload validation pipeline: detect by content, re-encode images, store variants.
+
+* The type comes from the bytes, never the file name or the browser's
+  Content-Type. Accepted: JPEG, PNG, WebP, GIF (re-encoded with Pillow, which
+  drops EXIF/metadata) and PDF (``%PDF-`` signature). SVG, HTML, executables
+  and anything else are refused with an Indonesian message.
+* Decompression bombs are refused before decoding (pixel count guard).
+* Images are capped to ``MAX_DIMENSION`` and get thumb/medium/large variants
+  keeping the original format and extension (``storage.variant_key``).
+* Keys come from ``storage.new_key``; the uploaded name is only displayed.
+* Per-file size limit and per-village quota from config.
+"""
+from __future__ import annotations
+
+import io
+import warnings
+
+from flask import current_app
+from PIL import Image, ImageOps
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models.media import MediaFile
+from app.storage import get_storage, new_key, variant_key
+
+MAX_DIMENSION = 4000
+MAX_PIXELS = 40_000_000
+VARIANT_WIDTHS = {"thumb": 320, "medium": 800, "large": 1600}
+IMAGE_FORMATS = {  # Pillow format -> (extension, content type)
+    "JPEG": ("jpg", "image/jpeg"),
+    "PNG": ("png", "image/png"),
+    "WEBP": ("webp", "image/webp"),
+    "GIF": ("gif", "image/gif"),
+}
+
+
+class MediaError(ValueError):
+    """An upload was refused; ``str(exc)`` is the message for the operator."""
+
+
+def sniff(data: bytes) -> str | None:
+    """'JPEG' | 'PNG' | 'WEBP' | 'GIF' | 'PDF' or None, from the first bytes."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "GIF"
+    if data.startswith(b"%PDF-"):
+        return "PDF"
+    return None
+
+
+def _refusal(data: bytes) -> str:
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<") or b"<svg" in head or b"<html" in head or b"<script" in head:
+        return ("Berkas SVG/HTML tidak diizinkan karena dapat berisi skrip. "
+                "Unggah gambar JPG, PNG, WebP, GIF atau dokumen PDF.")
+    if data[:2] == b"MZ" or data[:4] == b"\x7fELF" or data[:2] == b"#!" or \
+            data[:4] in (b"\xcf\xfa\xed\xfe", b"PK\x03\x04"):
+        return "Berkas program/arsip tidak diizinkan. Unggah gambar JPG, PNG, WebP, GIF atau PDF."
+    return ("Jenis berkas tidak dikenali atau tidak didukung. "
+            "Unggah gambar JPG, PNG, WebP, GIF atau dokumen PDF.")
+
+
+def _limits() -> tuple[int, int]:
+    cfg = current_app.config
+    return (int(cfg.get("MEDIA_MAX_FILE_BYTES") or 10 * 1024 * 1024),
+            int(cfg.get("MEDIA_QUOTA_BYTES") or 1024 * 1024 * 1024))
+
+
+def _encode(img: Image.Image, fmt: str) -> bytes:
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        if img.mode not in ("RGB", "L"):
+            img = img.convert("RGB")
+        img.save(out, "JPEG", quality=85, optimize=True, progressive=True)
+    elif fmt == "PNG":
+        img.save(out, "PNG", optimize=True)
+    elif fmt == "WEBP":
+        img.save(out, "WEBP", quality=82)
+    else:  # GIF: first frame, palette
+        if img.mode not in ("P", "L"):
+            img = img.convert("P", palette=Image.Palette.ADAPTIVE)
+        img.save(out, "GIF")
+    return out.getvalue()
+
+
+def _open_image(data: bytes, fmt: str) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data), formats=[fmt])
+            width, height = img.size
+            if width * height > MAX_PIXELS or width <= 0 or height <= 0:
+                raise MediaError(
+                    f"Gambar terlalu besar ({width}×{height} piksel). "
+                    f"Maksimum {MAX_PIXELS // 1_000_000} megapiksel.")
+            img.load()
+    except MediaError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise MediaError("Gambar terlalu besar (kemungkinan bom dekompresi) dan ditolak.") from exc
+    except Exception as exc:  # truncated, corrupt, lying header
+        raise MediaError("Berkas gambar rusak atau tidak dapat dibaca.") from exc
+    img = ImageOps.exif_transpose(img)  # keep orientation, then drop metadata
+    clean = Image.new(img.mode, img.size)
+    if img.mode == "P" and img.getpalette():
+        clean.putpalette(img.getpalette())
+    clean.paste(img)
+    return clean
+
+
+def ingest(data: bytes, filename: str, tenant_code: str, alt: str = "",
+           allowed: tuple[str, ...] = ("image", "pdf")) -> MediaFile:
+    """Validate, store and return a new (unflushed) MediaFile for the current village."""
+    max_file, quota = _limits()
+    if not data:
+        raise MediaError("Berkas kosong.")
+    if len(data) > max_file:
+        raise MediaError(f"Berkas terlalu besar. Maksimum {max_file // (1024 * 1024)} MB per berkas.")
+    fmt = sniff(data)
+    if fmt is None:
+        raise MediaError(_refusal(data))
+    kind = "pdf" if fmt == "PDF" else "image"
+    if kind not in allowed:
+        raise MediaError("Di sini hanya boleh " + ("dokumen PDF." if allowed == ("pdf",)
+                                                   else "gambar JPG, PNG, WebP atau GIF."))
+    storage = get_storage()
+    display_name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    if kind == "pdf":
+        if b"%%EOF" not in data[-2048:]:
+            raise MediaError("Berkas PDF rusak atau tidak lengkap.")
+        blobs = {"": data}
+        ext, ctype, width, height, variants = "pdf", "application/pdf", None, None, {}
+    else:
+        img = _open_image(data, fmt)
+        if max(img.size) > MAX_DIMENSION:
+            img.thumbnail((MAX_DIMENSION, MAX_DIMENSION), Image.Resampling.LANCZOS)
+        ext, ctype = IMAGE_FORMATS[fmt]
+        width, height = img.size
+        blobs = {"": _encode(img, fmt)}
+        variants = {}
+        for name, target in VARIANT_WIDTHS.items():
+            if width > target:
+                small = img.copy()
+                small.thumbnail((target, target * 10), Image.Resampling.LANCZOS)
+                blobs[name] = _encode(small, fmt)
+                variants[name] = {"width": small.width, "height": small.height}
+    used = db.session.scalar(select(func.coalesce(func.sum(MediaFile.size), 0))
+                             .execution_options(include_trashed=True)) or 0
+    if used + len(blobs[""]) > quota:
+        raise MediaError("Kuota penyimpanan desa sudah penuh. Hapus berkas lama terlebih dahulu.")
+    key = new_key(tenant_code, ext)
+    stored = []
+    try:
+        for name, blob in blobs.items():
+            k = key if not name else variant_key(key, name)
+            storage.save(k, blob, ctype)
+            stored.append(k)
+            if name:
+                variants[name]["key"] = k
+    except Exception:
+        for k in stored:
+            storage.delete(k)
+        raise
+    media = MediaFile(key=key, kind=kind, content_type=ctype, size=len(blobs[""]),
+                      width=width, height=height, original_name=display_name, alt=alt,
+                      variants=variants)
+    db.session.add(media)
+    return media
+
+
+def delete_media(media: MediaFile) -> None:
+    """Remove the stored objects (original and variants) and the row."""
+    storage = get_storage()
+    for variant in (media.variants or {}).values():
+        if variant.get("key"):
+            storage.delete(variant["key"])
+    storage.delete(media.key)
+    db.session.delete(media)

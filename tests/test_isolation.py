@@ -1,0 +1,197 @@
+"""Tenant isolation, the first law: from village A nothing of village B is seen or changed."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import aliased
+
+from app.extensions import db
+from app.models import PUBLISHED, Album, MediaFile, Photo, Post, Tag
+from app.models.base import utcnow
+from tenants.scoping import TenantScopeError, system_scope, tenant_context
+
+from conftest import village
+
+
+@pytest.fixture()
+def two(app):
+    """Villages A (jlodro) and B (kebonsari), each with posts, tags and an album."""
+    with app.app_context():
+        ids = {}
+        for slug in ("jlodro", "kebonsari"):
+            tenant = village(slug)
+            ids[slug] = tenant.id
+            with tenant_context(tenant.id):
+                tag = Tag(slug="umum", name=f"Umum {slug}")
+                for n in range(3):
+                    db.session.add(Post(slug=f"post-{n}", title=f"{slug} post {n}", tags=[tag],
+                                        body_md="isi", status=PUBLISHED, published_at=utcnow()))
+                media = MediaFile(key=f"{tenant.code}/x/{slug}.png", kind="image",
+                                  content_type="image/png")
+                album = Album(slug="album", title=f"Album {slug}", status=PUBLISHED,
+                              published_at=utcnow())
+                album.photos.append(Photo(media=media, caption=f"foto {slug}"))
+                db.session.add(album)
+                db.session.commit()
+        db.session.remove()
+        yield ids
+
+
+def _ids_of(model, tenant_id):
+    with system_scope():
+        return db.session.scalars(select(model.id).where(model.tenant_id == tenant_id)).all()
+
+
+def test_lists_and_counts_see_only_own_rows(app, two):
+    with app.app_context():
+        with tenant_context(two["jlodro"]):
+            titles = db.session.scalars(select(Post.title)).all()
+            assert sorted(titles) == [f"jlodro post {n}" for n in range(3)]
+            assert db.session.scalar(select(func.count(Post.id))) == 3
+            assert db.session.query(Post).count() == 3  # legacy Query API too
+            assert db.session.scalar(select(func.count()).select_from(Post)) == 3
+
+
+def test_detail_by_id_of_other_village_is_none(app, two):
+    with app.app_context():
+        other_post = _ids_of(Post, two["kebonsari"])[0]
+        db.session.remove()
+        with tenant_context(two["jlodro"]):
+            assert db.session.get(Post, other_post) is None
+            assert db.session.scalar(select(Post).where(Post.id == other_post)) is None
+
+
+def test_relationship_loads_are_scoped(app, two):
+    with app.app_context(), tenant_context(two["jlodro"]):
+        post = db.session.scalar(select(Post).where(Post.slug == "post-0"))
+        assert [t.name for t in post.tags] == ["Umum jlodro"]
+        album = db.session.scalar(select(Album))
+        assert [p.caption for p in album.photos] == ["foto jlodro"]
+        assert album.photos[0].media.key.endswith("jlodro.png")
+
+
+def test_joins_and_aliases_are_scoped(app, two):
+    with app.app_context(), tenant_context(two["jlodro"]):
+        other = aliased(Post)
+        pairs = db.session.execute(
+            select(Post.title, other.title).join(other, other.slug == Post.slug)
+        ).all()
+        assert all(a.startswith("jlodro") and b.startswith("jlodro") for a, b in pairs)
+        assert len(pairs) == 3
+        tag_titles = db.session.scalars(select(Post.title).join(Post.tags)).all()
+        assert len(tag_titles) == 3 and all(t.startswith("jlodro") for t in tag_titles)
+        subquery = select(Post.id).scalar_subquery()
+        assert db.session.scalar(select(func.count(Tag.id)).where(Tag.id.is_not(None))) == 1
+        assert subquery is not None
+
+
+def test_bulk_update_and_delete_touch_only_own_rows(app, two):
+    with app.app_context():
+        with tenant_context(two["jlodro"]):
+            result = db.session.execute(update(Post).values(title="diubah"))
+            assert result.rowcount == 3
+            db.session.execute(delete(Photo))
+            db.session.commit()
+        with system_scope():
+            b_titles = db.session.scalars(
+                select(Post.title).where(Post.tenant_id == two["kebonsari"])).all()
+            assert sorted(b_titles) == [f"kebonsari post {n}" for n in range(3)]
+            assert db.session.scalar(select(func.count(Photo.id))) == 1
+
+
+def test_bulk_update_with_where_on_other_ids_changes_nothing(app, two):
+    with app.app_context():
+        b_ids = _ids_of(Post, two["kebonsari"])
+        with tenant_context(two["jlodro"]):
+            result = db.session.execute(update(Post).where(Post.id.in_(b_ids)).values(title="x"))
+            assert result.rowcount == 0
+            db.session.commit()
+
+
+def test_new_rows_are_stamped_with_current_village(app, two):
+    with app.app_context(), tenant_context(two["kebonsari"]):
+        post = Post(slug="baru", title="baru", body_md="")
+        db.session.add(post)
+        db.session.commit()
+        assert post.tenant_id == two["kebonsari"]
+
+
+def test_writing_into_another_village_is_refused(app, two):
+    with app.app_context(), tenant_context(two["jlodro"]):
+        db.session.add(Post(slug="evil", title="evil", body_md="", tenant_id=two["kebonsari"]))
+        with pytest.raises(TenantScopeError):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_changing_or_deleting_a_row_of_another_village_is_refused(app, two):
+    with app.app_context():
+        with system_scope():
+            foreign = db.session.scalar(select(Post).where(Post.tenant_id == two["kebonsari"]))
+        with tenant_context(two["jlodro"]):
+            foreign.title = "dibajak"
+            with pytest.raises(TenantScopeError):
+                db.session.flush()
+            db.session.rollback()
+        with system_scope():
+            foreign = db.session.scalar(select(Post).where(Post.tenant_id == two["kebonsari"]))
+        with tenant_context(two["jlodro"]):
+            db.session.delete(foreign)
+            with pytest.raises(TenantScopeError):
+                db.session.flush()
+            db.session.rollback()
+        own = None
+        with tenant_context(two["jlodro"]):
+            own = db.session.scalar(select(Post))
+            own.tenant_id = two["kebonsari"]  # moving a row out of its village
+            with pytest.raises(TenantScopeError):
+                db.session.flush()
+            db.session.rollback()
+
+
+def test_no_tenant_no_data(app, two):
+    with app.app_context():
+        with pytest.raises(TenantScopeError):
+            db.session.scalars(select(Post)).all()
+        with pytest.raises(TenantScopeError):
+            db.session.execute(update(Post).values(title="semua"))
+        db.session.rollback()
+        db.session.add(Post(slug="yatim", title="yatim", body_md=""))
+        with pytest.raises(TenantScopeError):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_system_scope_sees_everything_explicitly(app, two):
+    with app.app_context(), system_scope():
+        assert db.session.scalar(select(func.count(Post.id))) == 6
+
+
+def test_tenant_is_read_per_execution_not_cached_in_compiled_query(app, two):
+    statement = select(Post.title).where(Post.slug == "post-1")
+    with app.app_context():
+        with tenant_context(two["jlodro"]):
+            assert db.session.scalars(statement).all() == ["jlodro post 1"]
+        with tenant_context(two["kebonsari"]):
+            assert db.session.scalars(statement).all() == ["kebonsari post 1"]
+        with tenant_context(two["jlodro"]):
+            assert db.session.scalars(statement).all() == ["jlodro post 1"]
+
+
+def test_http_routes_never_show_other_villages_content(app, two, client):
+    a = client.get("/berita", headers={"Host": "jlodro.tubankab.go.id"}).text
+    b = client.get("/berita", headers={"Host": "kebonsari.tubankab.go.id"}).text
+    assert "jlodro post" in a and "kebonsari post" not in a
+    assert "kebonsari post" in b and "jlodro post" not in b
+    detail = client.get("/berita/post-0", headers={"Host": "jlodro.tubankab.go.id"}).text
+    assert "jlodro post 0" in detail and "kebonsari" not in detail
+    album = client.get("/galeri/album", headers={"Host": "kebonsari.tubankab.go.id"}).text
+    assert "foto kebonsari" in album and "foto jlodro" not in album
+
+
+def test_media_of_another_village_is_not_served(app, two, client):
+    with app.app_context():
+        kebonsari_code = village("kebonsari").code
+    response = client.get(f"/media/{kebonsari_code}/x/kebonsari.png",
+                          headers={"Host": "jlodro.tubankab.go.id"})
+    assert response.status_code == 404

@@ -1,0 +1,68 @@
+"""Models and migrations agree; configuration refuses unsafe production settings."""
+from __future__ import annotations
+
+import pytest
+
+from app.config import ConfigError, load_config
+
+
+def test_models_and_migrations_agree(app):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from app.extensions import db
+
+    with app.app_context(), db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, db.metadata)
+    assert diff == [], f"models differ from migrations: {diff}"
+
+
+def test_tenant_owned_tables_have_indexed_not_null_tenant_fk(app):
+    from tenants.scoping import tenant_tables
+
+    tables = tenant_tables()
+    assert len(tables) >= 10
+    for table in tables:
+        column = table.c.tenant_id
+        assert not column.nullable, table.name
+        assert column.index, table.name
+        assert [fk.column.table.name for fk in column.foreign_keys] == ["tenant"], table.name
+
+
+def test_unique_keys_are_per_village(app):
+    from sqlalchemy import UniqueConstraint
+
+    from tenants.scoping import tenant_tables
+
+    for table in tenant_tables():
+        for constraint in table.constraints:
+            if isinstance(constraint, UniqueConstraint):
+                names = [c.name for c in constraint.columns]
+                assert "tenant_id" in names or names == ["key"], (table.name, names)
+
+
+def test_production_refuses_default_secret_key():
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config({"DESA_ENV": "production"})
+    config = load_config({"DESA_ENV": "production", "SECRET_KEY": "x" * 40})
+    assert config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_defaults_are_embedded_shape():
+    config = load_config({})
+    assert config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert config["BASE_DOMAIN"] == "tubankab.go.id"
+    assert config["REDIS_URL"] is None and config["S3_BUCKET"] is None
+    assert "localhost" in config["DEV_DOMAINS"]
+
+
+def test_database_url_spellings():
+    url = load_config({"DATABASE_URL": "postgres://u@h/db"})["SQLALCHEMY_DATABASE_URI"]
+    assert url == "postgresql+psycopg://u@h/db"
+
+
+def test_wsgi_entry_point_builds_the_app():
+    import wsgi
+
+    assert wsgi.app.name == "app"
