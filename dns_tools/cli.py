@@ -156,6 +156,8 @@ class Progress:
 
 
 def _run_check(args, config: CheckConfig, names, out, fmt: str, keep_failures: bool = False):
+    """Check ``names``, streaming each result to the report writer, the progress bar
+    and ``args.on_result`` (a hook for embedding programs, e.g. to store history)."""
     writer = make_writer(fmt, out, config.lang)
     total = None
     if sys.stderr.isatty() and not args.no_progress and args.names != "-":
@@ -163,8 +165,12 @@ def _run_check(args, config: CheckConfig, names, out, fmt: str, keep_failures: b
     progress = Progress(total, not args.no_progress)
     kept: list[Result] = []
 
+    hook = getattr(args, "on_result", None)
+
     def on_result(r: Result) -> None:
         writer.write(r)
+        if hook is not None:
+            hook(r)
         progress.update(r)
         if keep_failures and r.verdict not in ("ok", "tls_expiring"):
             kept.append(r)
@@ -228,9 +234,13 @@ def cmd_fix(args) -> int:
     return 0 if summary2.all_ok(args.allow_warnings) else 1
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, on_result=None, prog: str | None = None) -> int:
+    """Run the command line. ``on_result`` receives every Result as it is produced."""
     parser = build_parser()
+    if prog:
+        parser.prog = prog
     args = parser.parse_args(argv)
+    args.on_result = on_result
     try:
         return cmd_check(args) if args.command == "check" else cmd_fix(args)
     except (ConfigError, RegistryError) as exc:
