@@ -42,7 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> DesaFlask:
 
     tenants.init_app(app)
 
-    from . import cli, errors, health, i18n, seo, themes
+    from . import cli, errors, health, i18n, pagecache, seo, themes
     from .api import bp as api_bp
     from .api import portal_bp as portal_api_bp
     from .portal import bp as portal_bp
@@ -58,5 +58,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> DesaFlask:
     app.register_portal_blueprint(portal_api_bp)
     app.share_host_independent_routes()
     errors.init_app(app)
+    pagecache.init_app(app)
     cli.init_app(app)
+
+    from .compliance import cli as compliance_cli
+
+    compliance_cli.init_app(app)
     return app

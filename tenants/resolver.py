@@ -126,6 +126,10 @@ class HostResolver:
         except Exception:
             pass
 
+    def generation(self) -> int | None:
+        """The current registry generation (one Redis GET or one ``stat``)."""
+        return self._check_generation()
+
     def invalidate(self) -> None:
         """Tell every worker and node that the registry changed."""
         self._generation.bump()

@@ -25,7 +25,7 @@ from tenants.models import Domain, Tenant  # noqa: E402
 from tenants.resolver import get_resolver  # noqa: E402
 from tenants.scoping import system_scope, tenant_context  # noqa: E402
 
-BASE = "tubankab.go.id"
+from desa_testing import BASE, VillageClient, host, village  # noqa: E402,F401
 REGISTRY_TABLES = {"tenant", "domain", "alembic_version"}
 
 
@@ -129,35 +129,6 @@ def runner(app):
 def ctx(app):
     with app.app_context():
         yield
-
-
-def village(slug: str) -> Tenant:
-    """The Tenant row of a village (call inside an app context)."""
-    with system_scope():
-        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
-    assert tenant is not None, slug
-    return tenant
-
-
-def host(slug: str) -> str:
-    return f"{slug}.{BASE}"
-
-
-class VillageClient:
-    """A test client bound to one village host: ``vc.get('/berita')``."""
-
-    def __init__(self, client, slug: str) -> None:
-        self.client, self.slug, self.host = client, slug, host(slug)
-
-    def __getattr__(self, method):
-        call = getattr(self.client, method)
-
-        def bound(path="/", **kwargs):
-            kwargs.setdefault("headers", {})
-            kwargs["headers"].setdefault("Host", self.host)
-            return call(path, **kwargs)
-
-        return bound
 
 
 @pytest.fixture()

@@ -10,7 +10,7 @@ from app.models import PUBLISHED, Album, MediaFile, Photo, Post, Tag
 from app.models.base import utcnow
 from tenants.scoping import TenantScopeError, system_scope, tenant_context
 
-from conftest import village
+from desa_testing import village
 
 
 @pytest.fixture()

@@ -5,7 +5,7 @@ import pytest
 
 from app.extensions import db
 
-from conftest import village
+from desa_testing import village
 
 SECTIONS = ["/", "/profil", "/pemerintahan", "/berita", "/pengumuman", "/agenda", "/galeri",
             "/dokumen", "/transparansi", "/statistik", "/kontak"]

@@ -10,7 +10,7 @@ from app.extensions import db
 from tenants.models import Domain, Tenant
 from tenants.scoping import system_scope
 
-from conftest import BASE, host, village
+from desa_testing import BASE, host, village
 
 
 def test_every_tuban_village_is_served_on_its_own_host(app, client):

@@ -1,0 +1,40 @@
+"""Helpers shared by the test modules (a uniquely named module: tests/ is not a
+package, and ``conftest`` is ambiguous once sub-folders have their own)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from tenants.models import Tenant
+from tenants.scoping import system_scope
+
+BASE = "tubankab.go.id"
+
+
+def village(slug: str) -> Tenant:
+    """The Tenant row of a village (call inside an app context)."""
+    with system_scope():
+        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+    assert tenant is not None, slug
+    return tenant
+
+
+def host(slug: str) -> str:
+    return f"{slug}.{BASE}"
+
+
+class VillageClient:
+    """A test client bound to one village host: ``vc.get('/berita')``."""
+
+    def __init__(self, client, slug: str) -> None:
+        self.client, self.slug, self.host = client, slug, host(slug)
+
+    def __getattr__(self, method):
+        call = getattr(self.client, method)
+
+        def bound(path="/", **kwargs):
+            kwargs.setdefault("headers", {})
+            kwargs["headers"].setdefault("Host", self.host)
+            return call(path, **kwargs)
+
+        return bound
