@@ -73,6 +73,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         # Regency whose villages the portal directory lists ("ALL": every village).
         "PORTAL_REGENCY": env.get("PORTAL_REGENCY", "35.23"),
         "TENANT_DEFAULT_STATUS": env.get("TENANT_DEFAULT_STATUS", "active"),
+        # Cache of anonymous public pages (PAGE_CACHE=0 disables it, e.g. for benchmarks).
+        "PAGE_CACHE": _bool(env.get("PAGE_CACHE"), True),
         "POSTS_PER_PAGE": int(env.get("POSTS_PER_PAGE") or 10),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

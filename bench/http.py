@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""HTTP benchmark: village pages against a bare Flask hello world, with wrk.
+
+Starts gunicorn (production settings, 2 workers) on a freshly seeded database and
+runs wrk (16 connections) against, in the same run: the hello-world baseline, a
+village home page (page cache on), the same page with the cache disabled, a news
+detail page, the regency directory, and a rotation over many villages (a wrk Lua
+script varying the Host header). Prints requests/s, p50 and p99 latency, each
+page's ratio to the baseline, and the resident memory per worker.
+
+    python bench/http.py                        # SQLite, no Redis, 328 villages
+    python bench/http.py --national             # + all 83,763 villages of Indonesia
+    python bench/http.py --database-url postgresql://postgres@127.0.0.1/desa_bench --redis-url redis://127.0.0.1:6379/5
+
+Only loopback addresses are used.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+GUNICORN = str(Path(PY).with_name("gunicorn"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"server on port {port} did not start")
+
+
+def flask(env: dict, *args: str) -> str:
+    out = subprocess.run([PY, "-m", "flask", *args], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=600)
+    if out.returncode != 0:
+        raise SystemExit(f"flask {' '.join(args)} failed:\n{out.stderr[-2000:]}")
+    return out.stdout
+
+
+def start(app: str, env: dict, workers: int) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    proc = subprocess.Popen([GUNICORN, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+                             "--log-level", "warning", app], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port)
+    return proc, port
+
+
+def worker_rss_mb(master: subprocess.Popen) -> list[float]:
+    out = subprocess.run(["ps", "-o", "pid=,rss=", "--ppid", str(master.pid)], capture_output=True,
+                         text=True).stdout
+    return [int(line.split()[1]) / 1024 for line in out.splitlines() if line.strip()]
+
+
+def rotation_script(path: Path, hosts: list[str], page: str = "/") -> None:
+    """A wrk Lua script that sends each request with the next village's Host."""
+    with open(path, "w") as fh:
+        fh.write("local hosts = {\n")
+        for h in hosts:
+            fh.write(f'  "{h}",\n')
+        fh.write("}\nlocal i = 0\nrequest = function()\n  i = i % #hosts + 1\n"
+                 f'  return wrk.format("GET", "{page}", {{ Host = hosts[i] }})\nend\n')
+
+
+def wrk(port: int, path: str = "/", host: str | None = None, script: Path | None = None,
+        seconds: int = 5, connections: int = 16, threads: int = 2) -> dict:
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if host:
+        cmd += ["-H", f"Host: {host}"]
+    if script:
+        cmd += ["-s", str(script)]
+    cmd.append(f"http://127.0.0.1:{port}{path}")
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+
+    def latency(pct: str) -> float:
+        m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    return {"rps": rps, "p50": latency("50"), "p99": latency("99"),
+            "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="default: a temporary SQLite file")
+    parser.add_argument("--redis-url", default="")
+    parser.add_argument("--national", action="store_true", help="also provision all 83,763 villages")
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (apt-get install wrk)")
+
+    tmp = Path(tempfile.mkdtemp(prefix="desa-bench-"))
+    env = dict(os.environ, FLASK_APP="wsgi", DESA_ENV="production", SECRET_KEY="bench-" + "x" * 40,
+               INSTANCE_PATH=str(tmp / "instance"), REDIS_URL=args.redis_url,
+               DATABASE_URL=args.database_url or f"sqlite:///{tmp / 'bench.db'}",
+               LOG_LEVEL="WARNING")
+    print(f"database: {env['DATABASE_URL'].split('@')[-1]}  redis: {args.redis_url or 'no'}")
+    flask(env, "db", "upgrade")
+    flask(env, "tenants", "import")
+    flask(env, "demo", "seed")
+    tuban = [line.split("\t")[3] for line in flask(env, "tenants", "list").splitlines()]
+    national: list[str] = []
+    if args.national:
+        t0 = time.monotonic()
+        flask(env, "tenants", "import", "--regency", "ALL")
+        print(f"national import: {time.monotonic() - t0:.1f} s")
+        national = [line.split("\t")[3] for line in flask(env, "tenants", "list").splitlines()]
+    rotation_script(tmp / "tuban.lua", tuban)
+    if national:
+        rotation_script(tmp / "national.lua", national)
+
+    results: list[tuple[str, dict]] = []
+    hello, hello_port = start("bench.hello:app", env, args.workers)
+    try:
+        wrk(hello_port, seconds=1)
+        results.append(("hello world (baseline)", wrk(hello_port, seconds=args.seconds)))
+    finally:
+        hello.terminate()
+
+    post = "/berita/kerja-bakti-membersihkan-saluran-irigasi"
+    for cache in ("1", "0"):
+        platform, port = start("wsgi:app", dict(env, PAGE_CACHE=cache), args.workers)
+        label = "cached" if cache == "1" else "uncached"
+        try:
+            wrk(port, host="jlodro.tubankab.go.id", seconds=1)  # warm up
+            results.append((f"village home, {label}",
+                            wrk(port, host="jlodro.tubankab.go.id", seconds=args.seconds)))
+            results.append((f"news detail, {label}",
+                            wrk(port, post, host="jlodro.tubankab.go.id", seconds=args.seconds)))
+            results.append((f"regency directory, {label}",
+                            wrk(port, host="tubankab.go.id", seconds=args.seconds)))
+            wrk(port, script=tmp / "tuban.lua", seconds=1)
+            results.append((f"rotation 328 villages, {label}",
+                            wrk(port, script=tmp / "tuban.lua", seconds=args.seconds)))
+            if national:
+                wrk(port, script=tmp / "national.lua", seconds=1)
+                results.append((f"rotation {len(national)} villages, {label}",
+                                wrk(port, script=tmp / "national.lua", seconds=args.seconds)))
+            rss = worker_rss_mb(platform)
+            results.append((f"worker RSS MB, {label}", {"rss": rss}))
+        finally:
+            platform.terminate()
+            platform.wait(timeout=10)
+
+    base = results[0][1]["rps"]
+    print(f"\n{'page':42} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7} {'non-2xx':>8}")
+    for label, r in results:
+        if "rss" in r:
+            print(f"{label:42} {', '.join(f'{v:.0f}' for v in r['rss'])}")
+            continue
+        print(f"{label:42} {r['rps']:9.0f} {r['p50']:8.2f} {r['p99']:8.2f} "
+              f"{r['rps'] / base:7.0%} {r['errors']:8d}")
+    rot = {label: r["rps"] for label, r in results if label.startswith("rotation")}
+    if len(rot) >= 2:
+        for label in [l for l in rot if "328" not in l]:
+            tuban_label = "rotation 328 villages, " + label.split(", ")[1]
+            print(f"{label} / {tuban_label}: {rot[label] / rot[tuban_label]:.0%}")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
