@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any, Mapping
 
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -21,7 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> DesaFlask:
     app.config.update(load_config())
     if config:
         app.config.update(config)
-    app.instance_path and INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=app.config["LOG_LEVEL"],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -56,6 +57,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> DesaFlask:
     app.register_blueprint(api_bp)
     app.register_portal_blueprint(portal_bp)
     app.register_portal_blueprint(portal_api_bp)
+
+    from . import admin, auth
+
+    auth.init_app(app)
+    admin.init_app(app)
     app.share_host_independent_routes()
     errors.init_app(app)
     pagecache.init_app(app)
