@@ -17,7 +17,6 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.history import AuditLog
 from app.models.users import ROLE_ADMIN, ROLE_REDAKSI, Membership, User
-from tenants.scoping import system_scope
 
 
 def _site_tenant_id() -> int | None:
@@ -38,12 +37,17 @@ def logout_user() -> None:
     session.clear()
 
 
+def _load_user_for_admin() -> None:
+    if request.path.startswith("/admin"):
+        load_user()
+    # Public pages never touch the session here (keeps them cacheable); a public
+    # view that needs to know (theme preview) calls ``load_user()`` itself.
+
+
 def load_user() -> None:
-    """before_request: set g.user and g.role (None when anonymous)."""
+    """Set g.user and g.role for this host's village (None when anonymous)."""
     g.user = None
     g.role = None
-    if not request.path.startswith("/admin"):
-        return  # public pages never touch the session (keeps them cacheable)
     uid = session.get("uid")
     if uid is None:
         return
@@ -157,13 +161,14 @@ def touch_content() -> None:
 
     tid = _site_tenant_id()
     if tid is not None:
-        with system_scope():
-            db.session.execute(update(Tenant).where(Tenant.id == tid)
-                               .values(content_updated_at=utcnow()))
+        # Tenant is a global table: a plain UPDATE, no system_scope needed (and none
+        # wanted: an autoflush inside system_scope would skip tenant stamping).
+        db.session.execute(update(Tenant).where(Tenant.id == tid)
+                           .values(content_updated_at=utcnow()))
 
 
 def init_app(app) -> None:
-    app.before_request(load_user)
+    app.before_request(_load_user_for_admin)
 
     @app.context_processor
     def _auth_context():

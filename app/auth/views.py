@@ -132,6 +132,9 @@ def totp_setup():
     user = g.get("user") or _pending_user()
     if user is None:
         return redirect(url_for(".login"))
+    if g.get("user") is None and user.totp_enabled:
+        # Half logged in (password only): never let that replace an existing TOTP.
+        return redirect(url_for(".totp"))
     secret = session.get("totp_new") or pyotp.random_base32()
     session["totp_new"] = secret
     error = None

@@ -54,5 +54,7 @@ def history_command(name: str | None, limit: int) -> None:
 
 def init_app(app) -> None:
     from . import models  # noqa: F401
+    from .views import bp
 
     app.cli.add_command(dns_cli)
+    app.register_portal_blueprint(bp)
