@@ -23,7 +23,7 @@ def _fmt(value, formatter) -> str:
 
 
 def bar_chart(title: str, rows, formatter=None, series=("",), desc: str | None = None,
-              width: int = 640) -> Markup:
+              width: int = 360) -> Markup:
     """Horizontal bar chart.
 
     ``rows``: list of ``(label, values)`` where ``values`` is a tuple with one
@@ -33,7 +33,7 @@ def bar_chart(title: str, rows, formatter=None, series=("",), desc: str | None =
     uid = f"chart{next(_ids)}"
     peak = max((v for _, values in rows for v in values), default=Decimal(0)) or Decimal(1)
     n_series = len(series)
-    group_h = 22 + n_series * (BAR + 6) + 8
+    group_h = 26 + n_series * (BAR + 6) + 8
     legend_h = 28 if n_series > 1 and any(series) else 0
     height = legend_h + len(rows) * group_h + 4
     if desc is None:
@@ -55,12 +55,12 @@ def bar_chart(title: str, rows, formatter=None, series=("",), desc: str | None =
         for i, name in enumerate(series):
             out.append(f'<rect class="s{i}" x="{x}" y="6" width="14" height="14"/>'
                        f'<text x="{x + 20}" y="18" class="legend">{escape(name)}</text>')
-            x += 30 + 9 * len(name)
-    bar_space = width * 0.62
+            x += 34 + 10 * len(name)
+    bar_space = width * 0.5
     y = legend_h
     for label, values in rows:
-        out.append(f'<text x="0" y="{y + 16}" class="label">{escape(label)}</text>')
-        by = y + 22
+        out.append(f'<text x="0" y="{y + 19}" class="label">{escape(label)}</text>')
+        by = y + 26
         for i, value in enumerate(values):
             w = float(value / peak) * bar_space if peak else 0
             w = max(w, 2.0) if value else 0

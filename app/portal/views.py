@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from flask import current_app, request
+from flask import abort, current_app, request
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -55,3 +55,96 @@ def directory():
         })
         total += 1
     return render("portal/directory.html", groups=groups, query=query, total=total)
+
+
+# -- aggregated news and announcements of every village ------------------------------
+def _regency_filter(statement):
+    regency = current_app.config.get("PORTAL_REGENCY")
+    if regency and regency != "ALL":
+        statement = statement.where(Tenant.regency_code == regency)
+    return statement
+
+
+def aggregated(model, limit: int, kecamatan: str | None = None):
+    """Latest visible items of ``model`` from all live villages, newest first.
+
+    Cross-village on purpose: runs in ``system_scope`` and joins the registry.
+    Returns dicts with the item, its village and the absolute URL on the
+    village's primary host.
+    """
+    from tenants.scoping import system_scope
+
+    prefix = "/berita/" if model.__tablename__ == "post" else "/pengumuman/"
+    statement = (
+        select(model, Tenant, Domain.hostname)
+        .join(Tenant, Tenant.id == model.tenant_id)
+        .join(Domain, (Domain.tenant_id == Tenant.id) & Domain.is_primary)
+        .where(model.visible(), Tenant.status == STATUS_ACTIVE)
+        .order_by(model.published_at.desc(), model.id.desc())
+        .limit(limit)
+    )
+    statement = _regency_filter(statement)
+    if kecamatan:
+        statement = statement.where(Tenant.kecamatan_name == kecamatan)
+    with system_scope():
+        rows = db.session.execute(statement).all()
+    return [
+        {"item": item, "tenant": tenant,
+         "url": f"{request.scheme}://{public_host(hostname)}{prefix}{item.slug}",
+         "village_url": f"{request.scheme}://{public_host(hostname)}/"}
+        for item, tenant, hostname in rows
+    ]
+
+
+def kecamatan_names() -> list[str]:
+    statement = _regency_filter(select(Tenant.kecamatan_name).distinct()
+                                .order_by(Tenant.kecamatan_name))
+    return list(db.session.scalars(statement))
+
+
+@bp.route("/berita")
+def news():
+    from app.models import Announcement, Post
+
+    names = kecamatan_names()
+    kecamatan = request.args.get("kecamatan", "").strip() or None
+    if kecamatan is not None and kecamatan not in names:
+        abort(400, description="Kecamatan tidak dikenal.")
+    return render("portal/news.html", posts=aggregated(Post, 30, kecamatan),
+                  announcements=aggregated(Announcement, 15, kecamatan),
+                  kecamatans=names, kecamatan=kecamatan)
+
+
+@bp.route("/feed.xml")
+def feed():
+    from app.models import Announcement, Post
+    from app.seo import _summary, _xml_response, atom_xml, site_url
+
+    entries = []
+    for model, label in ((Post, "Berita"), (Announcement, "Pengumuman")):
+        for row in aggregated(model, 30):
+            item, tenant = row["item"], row["tenant"]
+            entries.append(dict(title=f"{item.title} ({tenant.display_name})", url=row["url"],
+                                published=item.published_at,
+                                updated=item.updated_at or item.published_at,
+                                summary=_summary(item), author=tenant.display_name,
+                                category=label))
+    entries.sort(key=lambda e: e["published"].isoformat() if e["published"] else "", reverse=True)
+    body = atom_xml("Portal Desa Kabupaten Tuban: berita dan pengumuman desa",
+                    site_url("/feed.xml"), site_url("/"), entries[:40])
+    return _xml_response(body, "application/atom+xml")
+
+
+@bp.route("/robots.txt")
+def robots():
+    from app.seo import _xml_response, robots_txt, site_url
+
+    return _xml_response(robots_txt(site_url("/sitemap.xml")), "text/plain", 3600)
+
+
+@bp.route("/sitemap.xml")
+def sitemap():
+    from app.seo import _xml_response, site_url, sitemap_xml
+
+    return _xml_response(sitemap_xml([(site_url("/"), None), (site_url("/berita"), None)]),
+                         "application/xml")

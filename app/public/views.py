@@ -32,18 +32,49 @@ def _preview_theme():
     from app.themes import available_themes
 
     wanted = request.args.get("pratinjau_tema")
-    if wanted and session.get("user_id") and wanted in available_themes():
+    if not wanted or wanted not in available_themes():
+        return
+    if _is_operator(session):
         g.preview_theme = wanted
+
+
+def _is_operator(session) -> bool:
+    """A logged-in operator of this village (or a superadmin), as app.auth sees it;
+    a bare ``user_id`` in the session is accepted as the agreed minimum."""
+    if session.get("user_id"):
+        return True
+    if not session.get("uid"):
+        return False
+    try:
+        from app.auth.core import load_user
+    except ImportError:  # pragma: no cover - auth not installed
+        return False
+    if "user" not in g:
+        load_user()
+    return g.get("user") is not None and bool(g.get("role"))
 
 
 @bp.app_context_processor
 def village_context():
+    from app.themes import available_themes, current_theme
+
+    theme = current_theme()
+    manifest = available_themes().get(theme, {})
     tenant = g.get("tenant")
     if tenant is None:
-        return {"site": None}
+        return {"site": None, "theme_id": theme, "theme_manifest": manifest}
+    import re
+
+    settings = site_settings()
+    colour = settings.primary_color if settings is not None else ""
     return {
+        "theme_id": theme,
+        "theme_manifest": manifest,
+        # only a real #rrggbb, and only if the theme lets operators change it
+        "primary_color": colour if colour and re.fullmatch(r"#[0-9a-fA-F]{6}", colour)
+        and "primary" in manifest.get("colors", []) else None,
         "site": tenant,
-        "settings": site_settings(),
+        "settings": settings,
         "profil_sections": PROFIL_SECTIONS,
     }
 
