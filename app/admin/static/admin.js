@@ -79,7 +79,7 @@
                   img.src = m.url; img.alt = m.alt || ""; img.loading = "lazy";
                   btn.appendChild(img);
                 } else {
-                  btn.textContent = "📄 " + (m.name || "dokumen");
+                  btn.textContent = "PDF: " + (m.name || "dokumen");
                 }
                 btn.addEventListener("click", function () {
                   var label = (m.alt || m.name || "berkas").replace(/[\[\]]/g, "");
