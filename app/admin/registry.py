@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from app.models import (
     BUDGET_SECTIONS, DOCUMENT_CATEGORIES, GROUPS, STAT_CATEGORIES, Album, Announcement,
-    BudgetLine, Category, Document, Event, Official, Page, PopulationStat, Post, Tag,
+    BudgetLine, Category, Document, Event, MenuItem, Official, Page, PopulationStat, Post, Tag,
 )
 
 
@@ -100,6 +100,10 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
         Field("code", "Kode rekening"), Field("name", "Uraian", required=True),
         Field("planned", "Anggaran (Rp)", "decimal"), Field("realised", "Realisasi (Rp)", "decimal"),
         Field("position", "Urutan", "int")], title_attr="name", order_by="position"),
+    Kind("menu", "Menu Tambahan", MenuItem, [
+        Field("label", "Label", required=True),
+        Field("url", "Tautan", "url", required=True, help="Mis. /halaman/bumdes atau https://..."),
+        Field("position", "Urutan", "int")], title_attr="label", order_by="position"),
     Kind("stat", "Statistik Penduduk", PopulationStat, [
         Field("year", "Tahun", "int", required=True),
         Field("category", "Kategori", "select", choices=STAT_CATEGORIES),
@@ -122,6 +126,10 @@ def parse_value(f: Field, raw: str) -> tuple[Any, str | None]:
         return None, f"{f.label} wajib diisi."
     if f.type in ("text", "textarea", "markdown", "slug", "tags"):
         return raw, None
+    if f.type == "url":
+        # Only links inside the site or to http(s) pages: never javascript: or data:.
+        ok = (raw.startswith("/") and not raw.startswith("//")) or re.match(r"^https?://[^\s/]+", raw)
+        return (raw, None) if ok and len(raw) <= 300 else (None, f"{f.label} harus diawali / atau https://.")
     if raw == "":
         return None, None
     try:

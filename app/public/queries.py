@@ -5,6 +5,7 @@ from datetime import date
 
 from flask import abort, current_app, request
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Announcement, Event, Post, SiteSettings
@@ -59,11 +60,18 @@ def site_settings() -> SiteSettings | None:
     return db.session.scalar(select(SiteSettings))
 
 
+def visible_posts():
+    """Published posts, newest first, with the category and cover loaded in the same
+    query (a list page must not issue one query per post)."""
+    return (
+        select(Post).where(Post.visible())
+        .options(joinedload(Post.category), joinedload(Post.cover))
+        .order_by(Post.published_at.desc(), Post.id.desc())
+    )
+
+
 def latest_posts(limit: int = 5):
-    return db.session.scalars(
-        select(Post).where(Post.visible()).order_by(Post.published_at.desc(), Post.id.desc())
-        .limit(limit)
-    ).all()
+    return db.session.scalars(visible_posts().limit(limit)).unique().all()
 
 
 def current_announcements(limit: int | None = None):

@@ -11,7 +11,7 @@ from sqlalchemy import extract, select
 from app.extensions import db
 from app.models import (
     BUDGET_SECTIONS, DOCUMENT_CATEGORIES, GROUPS, PROFIL_SECTIONS, STAT_CATEGORIES, Album,
-    Announcement, BudgetLine, Category, Document, Event, Official, Page, PopulationStat, Post,
+    Announcement, BudgetLine, Category, Document, Event, MenuItem, Official, Page, PopulationStat, Post,
     Tag,
 )
 from app.themes import render
@@ -20,7 +20,7 @@ from tenants.routing import public_host
 from . import bp
 from .queries import (
     current_announcements, get_visible, latest_posts, paginate, site_settings, upcoming_events,
-    valid_slug,
+    valid_slug, visible_posts,
 )
 
 
@@ -76,6 +76,9 @@ def village_context():
         "site": tenant,
         "settings": settings,
         "profil_sections": PROFIL_SECTIONS,
+        # the operator's extra menu entries (queried only when a template shows the menu)
+        "custom_menu": lambda: db.session.scalars(
+            select(MenuItem).order_by(MenuItem.position, MenuItem.id)).all(),
     }
 
 
@@ -139,7 +142,7 @@ def pemerintahan():
 
 # -- berita -------------------------------------------------------------------
 def _posts_statement():
-    return select(Post).where(Post.visible()).order_by(Post.published_at.desc(), Post.id.desc())
+    return visible_posts()
 
 
 @bp.route("/berita")

@@ -340,3 +340,18 @@ def test_own_password_change_and_shared_user_reset_refused(app, logged_in, make_
         with tenant_context(village("jlodro").id):
             mid = db.session.scalar(select(Membership.id).where(Membership.user_id == uid))
     assert vc.post(f"/admin/users/{mid}/reset").status_code == 403
+
+
+def test_menu_editor_adds_safe_links_to_the_public_menu(logged_in):
+    vc = logged_in("admin")
+    assert vc.post("/admin/c/menu/new", data={"label": "BUMDes", "url": "/halaman/bumdes",
+                                              "position": "1"}).status_code == 302
+    assert vc.post("/admin/c/menu/new", data={"label": "Kabupaten",
+                                              "url": "https://tubankab.go.id/"}).status_code == 302
+    for bad in ("javascript:alert(1)", "//evil.example/", "data:text/html,x", "evil"):
+        response = vc.post("/admin/c/menu/new", data={"label": "x", "url": bad})
+        assert response.status_code == 400, bad
+    home = vc.get("/").get_data(as_text=True)
+    assert '<a href="/halaman/bumdes">BUMDes</a>' in home
+    assert '<a href="https://tubankab.go.id/">Kabupaten</a>' in home
+    assert "javascript:" not in home
