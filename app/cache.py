@@ -60,6 +60,19 @@ class Generation:
         except FileNotFoundError:
             return 0
 
+    @staticmethod
+    def values(generations: list[Generation]) -> list[int]:
+        """Several generations at once: one Redis MGET instead of one GET each."""
+        redis = generations[0]._redis if generations else None
+        if redis is None or any(g._redis is not redis for g in generations):
+            return [g.value() for g in generations]
+        try:
+            raw = redis.mget([f"gen:{g.name}" for g in generations])
+        except Exception:
+            log.warning("redis unavailable for generations", exc_info=True)
+            return [-int(time.monotonic() * 1000)] * len(generations)
+        return [int(v or 0) for v in raw]
+
     def bump(self) -> None:
         if self._redis is not None:
             try:

@@ -59,8 +59,8 @@ class PageCache:
         # and the registry generation (theme, status, name of a village) together.
         from tenants.resolver import get_resolver
 
-        version = (f"{self.version(tenant_id).value()}.{self.version(ALL).value()}"
-                   f".{get_resolver().generation()}")
+        own, everyone = Generation.values([self.version(tenant_id), self.version(ALL)])
+        version = f"{own}.{everyone}.{get_resolver().generation()}"
         return tenant_key(tenant_id, "page", version, lang, request.method == "HEAD", path)
 
 

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from threading import Lock
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, object_session
 
@@ -80,6 +80,8 @@ class HostResolver:
     # -- cache plumbing -------------------------------------------------------
     def _check_generation(self) -> int:
         current = self._generation.value()
+        if has_request_context():
+            g.registry_generation = current
         if current != self._local_generation:
             with self._lock:
                 self._local.clear()
@@ -127,7 +129,9 @@ class HostResolver:
             pass
 
     def generation(self) -> int | None:
-        """The current registry generation (one Redis GET or one ``stat``)."""
+        """The registry generation, read once per request (one Redis GET or one ``stat``)."""
+        if has_request_context() and "registry_generation" in g:
+            return g.registry_generation
         return self._check_generation()
 
     def invalidate(self) -> None:
