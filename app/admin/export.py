@@ -20,8 +20,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
-    Album, Announcement, BudgetLine, Category, Document, Event, MediaFile, Official, Page,
-    Photo, PopulationStat, Post, SiteSettings, Tag,
+    Album, Announcement, BudgetLine, Category, Document, Event, MediaFile, MenuItem, Official,
+    Page, Photo, PopulationStat, Post, SiteSettings, Tag,
 )
 from app.storage import get_storage
 from tenants.scoping import tenant_context
@@ -107,9 +107,14 @@ def build_export(tenant_id: int) -> bytes:
                                 "position"]) for b in db.session.scalars(select(BudgetLine))],
             "stats": [_row(s, ["year", "category", "label", "value", "position"])
                       for s in db.session.scalars(select(PopulationStat))],
+            "menu": [_row(m, ["label", "url", "position"])
+                     for m in db.session.scalars(select(MenuItem))],
             "settings": _row(settings, ["tagline", "head_name", "welcome", "address", "phone",
                                         "email", "whatsapp", "office_hours", "social",
-                                        "primary_color"]) if settings else None,
+                                        "primary_color", "latitude", "longitude"])
+            | {"logo": settings.logo.key if settings.logo else None,
+               "header": settings.header.key if settings.header else None}
+            if settings else None,
         }
         zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
     return buf.getvalue()
@@ -204,10 +209,16 @@ def import_content(tenant, data: bytes) -> dict:
             db.session.add(_make(BudgetLine, b))
         for s in manifest["stats"]:
             db.session.add(_make(PopulationStat, s))
+        for m in manifest.get("menu", []):
+            db.session.add(_make(MenuItem, m))
         if manifest.get("settings"):
             row = db.session.scalar(select(SiteSettings)) or SiteSettings()
-            for k, v in manifest["settings"].items():
-                setattr(row, k, v)
+            values = dict(manifest["settings"])
+            for image in ("logo", "header"):
+                found = media.get(values.pop(image, None))
+                setattr(row, f"{image}_id", found.id if found else None)
+            for k, v in values.items():
+                setattr(row, k, _parse(SiteSettings, k, v))
             db.session.add(row)
         db.session.commit()
     return manifest["counts"]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import re
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 
 from flask import (
     Response, abort, flash, g, jsonify, redirect, render_template, request, url_for,
@@ -34,7 +36,7 @@ from .registry import KINDS, Kind, parse_datetime_local, parse_value, slugify
 member = require(lambda: g.get("role") is not None)
 admin_only = require(is_village_admin)
 TRASH_DAYS = 30
-COLOR_RE = __import__("re").compile(r"^#[0-9a-fA-F]{6}$")
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def kind_or_404(name: str) -> Kind:
@@ -547,6 +549,7 @@ def settings():
         theme = request.form.get("theme", "")
         if theme not in themes:
             errors.append("Tema tidak dikenal.")
+        errors.extend(_apply_place_and_links(row, request.form))
         if not errors:
             tenant = db.session.scalar(select(Tenant).where(Tenant.id == g.tenant.id))
             tenant.theme = theme
@@ -562,8 +565,54 @@ def settings():
                 return redirect(url_for(".settings"))
         db.session.rollback()
         row = db.session.scalar(select(SiteSettings)) or SiteSettings()
+    images = db.session.scalars(select(MediaFile).where(MediaFile.kind == "image")
+                                .order_by(MediaFile.id.desc()).limit(200)).all()
     return render_template("admin/settings.html", s=row, themes=themes, errors=errors,
-                           current_theme=g.tenant.theme), (400 if errors else 200)
+                           current_theme=g.tenant.theme, images=images,
+                           social_networks=SOCIAL_NETWORKS), (400 if errors else 200)
+
+
+SOCIAL_NETWORKS = {"facebook": "Facebook", "instagram": "Instagram", "youtube": "YouTube",
+                   "tiktok": "TikTok", "x": "X (Twitter)"}
+
+
+def _apply_place_and_links(row: SiteSettings, form) -> list[str]:
+    """Map coordinates, logo and header image, social links; returns the errors."""
+    errors = []
+    for name, label, limit in (("latitude", "Lintang", 90), ("longitude", "Bujur", 180)):
+        raw = form.get(name, "").strip().replace(",", ".")
+        if raw == "":
+            setattr(row, name, None)
+            continue
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite() or abs(value) > limit:
+            errors.append(f"{label} harus berupa angka antara -{limit} dan {limit}.")
+        else:
+            setattr(row, name, value.quantize(Decimal("0.000001")))
+    for name, label in (("logo_id", "Logo"), ("header_id", "Gambar header")):
+        raw = form.get(name, "")
+        if not raw:
+            setattr(row, name, None)
+            continue
+        # scoped query: only an image of this village can be chosen
+        image = db.session.scalar(select(MediaFile).where(
+            MediaFile.id == (int(raw) if raw.isdigit() else -1), MediaFile.kind == "image"))
+        if image is None:
+            errors.append(f"{label}: pilih gambar dari pustaka media desa ini.")
+        else:
+            setattr(row, name, image.id)
+    social = {}
+    for key, label in SOCIAL_NETWORKS.items():
+        url = form.get(f"social_{key}", "").strip()
+        if url and (not re.match(r"^https://[^\s/]+\.[^\s]+$", url) or len(url) > 300):
+            errors.append(f"Tautan {label} harus diawali https://.")
+        elif url:
+            social[key] = url
+    row.social = social
+    return errors
 
 
 # -- users of this village -----------------------------------------------------

@@ -10,6 +10,7 @@ from app.models import BudgetLine, Page, Post, Revision
 from cms_testing import OTHER
 from desa_testing import village
 from tenants.models import Tenant
+from tenants.scoping import tenant_context
 
 
 def _new(vc, kind, **data):
@@ -355,3 +356,33 @@ def test_menu_editor_adds_safe_links_to_the_public_menu(logged_in):
     assert '<a href="/halaman/bumdes">BUMDes</a>' in home
     assert '<a href="https://tubankab.go.id/">Kabupaten</a>' in home
     assert "javascript:" not in home
+
+
+def test_settings_coordinates_images_and_social_links(app, logged_in):
+    import io as _io
+
+    from app.models import SiteSettings
+    from cms_testing import image_bytes
+
+    vc = logged_in("admin")
+    upload = vc.post("/admin/media/upload", data={"file": (_io.BytesIO(image_bytes()), "logo.png")},
+                     content_type="multipart/form-data", headers={"Host": vc.host,
+                                                                  "Accept": "application/json"})
+    logo = upload.json["id"]
+    base = {"theme": "default", "tagline": "x"}
+    ok = vc.post("/admin/settings", data={**base, "latitude": "-6,8971", "longitude": "112.05",
+                                          "logo_id": str(logo), "header_id": str(logo),
+                                          "social_facebook": "https://facebook.com/desajlodro"})
+    assert ok.status_code == 302, ok.get_data(as_text=True)[:400]
+    with app.app_context(), tenant_context(village("jlodro").id):
+        row = db.session.scalar(select(SiteSettings))
+        assert float(row.latitude) == -6.8971 and row.logo_id == logo and row.header_id == logo
+        assert row.social == {"facebook": "https://facebook.com/desajlodro"}
+        version = row.version_id
+    page = vc.get("/admin/settings").get_data(as_text=True)
+    assert "pratinjau_tema=modern" in page
+    for bad in ({"latitude": "91"}, {"longitude": "abc"}, {"logo_id": "999999"},
+                {"social_instagram": "javascript:alert(1)"}):
+        response = vc.post("/admin/settings", data={**base, "version_id": str(version), **bad})
+        assert response.status_code == 400, bad
+    assert "-6.8971" in vc.get("/kontak").get_data(as_text=True)

@@ -8,7 +8,9 @@ import zipfile
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Album, BudgetLine, Document, MediaFile, Official, Page, Post, SiteSettings
+from app.models import (
+    Album, BudgetLine, Document, MediaFile, MenuItem, Official, Page, Post, SiteSettings,
+)
 from cms_testing import OTHER, PDF, image_bytes
 from desa_testing import village
 from tenants.scoping import tenant_context
@@ -33,8 +35,9 @@ def _fill(vc):
     new("album", title="HUT RI", status="published")
     new("budget", year="2026", section="pendapatan", name="Dana Desa", planned="900000000")
     new("stat", year="2026", category="jenis_kelamin", label="Laki-laki", value="1200")
+    new("menu", label="BUMDes", url="/halaman/bumdes", position="2")
     vc.post("/admin/settings", data={"tagline": "Desa Ekspor", "primary_color": "#112233",
-                                     "theme": "default"})
+                                     "theme": "default", "latitude": "-6.9", "longitude": "112.05"})
 
 
 def _snapshot(app, slug):
@@ -50,6 +53,9 @@ def _snapshot(app, slug):
             "budget": [(b.name, int(b.planned)) for b in db.session.scalars(select(BudgetLine))],
             "media": db.session.query(MediaFile).count(),
             "tagline": db.session.scalar(select(SiteSettings.tagline)),
+            "place": db.session.execute(
+                select(SiteSettings.latitude, SiteSettings.longitude)).one(),
+            "menu": [(m.label, m.url, m.position) for m in db.session.scalars(select(MenuItem))],
         }
 
 
@@ -71,6 +77,8 @@ def test_export_import_round_trip(app, logged_in, runner, tmp_path):
     assert result.exit_code == 0, result.output
     before, after = _snapshot(app, "jlodro"), _snapshot(app, OTHER)
     assert before == after
+    assert before["menu"] == [("BUMDes", "/halaman/bumdes", 2)]
+    assert before["place"][0] is not None
     # importing again refuses: the village is no longer empty
     result = runner.invoke(args=["tenants", "import-content", OTHER, str(out)])
     assert result.exit_code != 0 and "kosong" in result.output
