@@ -386,3 +386,28 @@ def test_settings_coordinates_images_and_social_links(app, logged_in):
         response = vc.post("/admin/settings", data={**base, "version_id": str(version), **bad})
         assert response.status_code == 400, bad
     assert "-6.8971" in vc.get("/kontak").get_data(as_text=True)
+
+
+def test_deleting_a_photo_file_removes_it_from_its_album(app, logged_in):
+    """ON DELETE CASCADE holds on SQLite too (foreign keys are switched on)."""
+    import io as _io
+
+    from app.models import Album, MediaFile, Photo
+    from cms_testing import image_bytes
+
+    vc = logged_in("admin")
+    aid = _new(vc, "album", title="Lomba 17an", status="published")
+    vc.post(f"/admin/albums/{aid}/photos", data={"file": (_io.BytesIO(image_bytes()), "a.png"),
+                                                 "caption": "Balap karung"},
+            content_type="multipart/form-data")
+    with app.app_context(), tenant_context(village("jlodro").id):
+        media_id = db.session.scalar(select(Photo.media_id))
+        slug = db.session.scalar(select(Album.slug))
+    assert "Balap karung" in vc.get(f"/galeri/{slug}").get_data(as_text=True)
+    assert vc.post(f"/admin/media/{media_id}/delete").status_code == 302
+    with app.app_context(), tenant_context(village("jlodro").id):
+        assert db.session.get(MediaFile, media_id) is None
+        assert db.session.scalars(select(Photo)).all() == []
+    page = vc.get(f"/galeri/{slug}")
+    assert page.status_code == 200
+    assert "Balap karung" not in page.get_data(as_text=True)
