@@ -53,8 +53,8 @@ def read_villages(path: str) -> list[tuple[str, str, str]]:
 
 
 def default_villages() -> str:
-    p = ROOT / "tenants/data/villages.csv.gz"
-    return str(p) if p.exists() else "/work/shared/data/wilayah/villages.csv"
+    """The national village list shipped with the project."""
+    return str(ROOT / "tenants/data/villages.csv.gz")
 
 
 def build(villages, zone: str, d: Path) -> tuple[Path, Path, Path, int]:
