@@ -15,7 +15,8 @@ import pytest
 
 _TMP = Path(tempfile.mkdtemp(prefix="desa-tests-"))
 os.environ.setdefault("INSTANCE_PATH", str(_TMP / "instance"))
-os.environ.pop("REDIS_URL", None) if os.environ.get("DESA_TEST_KEEP_REDIS") != "1" else None
+# The shared app runs the embedded shape; tests that need Redis start their own nodes.
+os.environ.pop("REDIS_URL", None)
 
 from sqlalchemy import delete, select, update  # noqa: E402
 
