@@ -43,6 +43,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port-map", action="append", default=[], metavar="HOST=PORT",
                    help="port of a delegated name server, by NS name or address (labs/tests)")
     p.add_argument("--concurrency", type=int, default=200)
+    p.add_argument("--processes", type=int, default=1,
+                   help="checking processes (0 = one per core; each runs --concurrency queries)")
     p.add_argument("--timeout", type=float, default=2.0, help="seconds per DNS attempt")
     p.add_argument("--retries", type=int, default=2, help="extra attempts after timeout/SERVFAIL")
     p.add_argument("--checks", default="dns", help="comma list of registry,dns,http (default dns)")
@@ -175,7 +177,13 @@ def _run_check(args, config: CheckConfig, names, out, fmt: str, keep_failures: b
         if keep_failures and r.verdict not in ("ok", "tls_expiring"):
             kept.append(r)
 
-    summary = asyncio.run(check_names_async(names, config, on_result))
+    processes = args.processes if args.processes > 0 else (os.cpu_count() or 1)
+    if processes > 1:
+        from .parallel import check_names_parallel
+
+        summary = check_names_parallel(names, config, on_result, processes)
+    else:
+        summary = asyncio.run(check_names_async(names, config, on_result))
     progress.finish()
     writer.close(summary)
     return summary, kept

@@ -8,9 +8,9 @@ detail page, the regency directory, and a rotation over many villages (a wrk Lua
 script varying the Host header). Prints requests/s, p50 and p99 latency, each
 page's ratio to the baseline, and the resident memory per worker.
 
-    python bench/http.py                        # SQLite, no Redis, 328 villages
-    python bench/http.py --national             # + all 83,763 villages of Indonesia
-    python bench/http.py --database-url postgresql://postgres@127.0.0.1/desa_bench --redis-url redis://127.0.0.1:6379/5
+    python bench/http_pages.py                      # SQLite, no Redis, 328 villages
+    python bench/http_pages.py --national             # + all 83,763 villages of Indonesia
+    python bench/http_pages.py --database-url postgresql://postgres@127.0.0.1/desa_bench --redis-url redis://127.0.0.1:6379/5
 
 Only loopback addresses are used.
 """
