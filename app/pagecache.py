@@ -30,6 +30,10 @@ PUBLIC_MAX_AGE = 60
 COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/atom+xml",
                 "application/rss+xml", "image/svg+xml", "application/javascript")
 LANGUAGES = {"id", "en"}
+#: Query parameters public pages understand. A request with any other parameter is
+#: answered but not cached, so random query strings cannot flood the cache.
+CACHEABLE_ARGS = {"halaman", "kategori", "tahun", "q", "lang", "kecamatan", "category", "jenis",
+                  "status", "when", "year", "page", "per_page"}
 PORTAL = 0  # version key of the regency portal (it aggregates every village)
 ALL = -1  # epoch bumped by system-wide bulk changes: every village is stale
 
@@ -79,6 +83,7 @@ def _cacheable_request() -> bool:
         and request.blueprint in CACHEABLE_BLUEPRINTS
         and request.endpoint not in UNCACHED_ENDPOINTS
         and _anonymous()
+        and all(name in CACHEABLE_ARGS for name in request.args)
     )
 
 

@@ -121,3 +121,12 @@ def test_errors_are_not_cached(client):
     host = {"Host": "tidakada.tubankab.go.id"}
     assert client.get("/", headers=host).status_code == 404
     assert client.get("/", headers=host).headers.get("X-Cache") is None
+
+
+def test_unknown_query_parameters_are_answered_but_not_cached(seeded, jlodro):
+    """Random query strings must not fill the page cache."""
+    first = jlodro.get("/berita?utm_source=wa&x=1")
+    assert first.status_code == 200 and first.headers.get("X-Cache") is None
+    assert jlodro.get("/berita?utm_source=wa&x=1").headers.get("X-Cache") is None
+    jlodro.get("/berita?halaman=1")
+    assert jlodro.get("/berita?halaman=1").headers["X-Cache"] == "HIT"

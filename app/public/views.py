@@ -39,16 +39,11 @@ def _preview_theme():
 
 
 def _is_operator(session) -> bool:
-    """A logged-in operator of this village (or a superadmin), as app.auth sees it;
-    a bare ``user_id`` in the session is accepted as the agreed minimum."""
-    if session.get("user_id"):
-        return True
+    """A logged-in operator of this village (or a superadmin), as app.auth sees it."""
     if not session.get("uid"):
         return False
-    try:
-        from app.auth.core import load_user
-    except ImportError:  # pragma: no cover - auth not installed
-        return False
+    from app.auth.core import load_user
+
     if "user" not in g:
         load_user()
     return g.get("user") is not None and bool(g.get("role"))

@@ -71,11 +71,29 @@ def test_village_theme_choice(app, jlodro, seeded, theme):
             assert f"/_tema/{theme}/css/theme.css" in html
 
 
-def test_preview_only_for_logged_in_operators(client, jlodro):
+def test_preview_only_for_logged_in_operators(app, client, jlodro):
+    from app.models import Membership, User
+    from desa_testing import village
+    from tenants.scoping import tenant_context
+
     html = jlodro.get("/?pratinjau_tema=kontras").get_data(as_text=True)
     assert 'class="theme-default"' in html
+    # a forged-looking session key that app.auth never sets gives nothing
     with client.session_transaction(base_url="http://jlodro.tubankab.go.id") as session:
         session["user_id"] = 1
+    html = jlodro.get("/?pratinjau_tema=kontras").get_data(as_text=True)
+    assert 'class="theme-default"' in html
+    with app.app_context():
+        user = User(email="pratinjau@jlodro.id", name="Op")
+        user.set_password("Pratinjau-Tema-2026")
+        db.session.add(user)
+        db.session.commit()
+        with tenant_context(village("jlodro").id):
+            db.session.add(Membership(user_id=user.id, role="admin"))
+            db.session.commit()
+    login = jlodro.post("/admin/login", data={"email": "pratinjau@jlodro.id",
+                                              "password": "Pratinjau-Tema-2026"})
+    assert login.status_code == 302
     html = jlodro.get("/?pratinjau_tema=kontras").get_data(as_text=True)
     assert 'class="theme-kontras"' in html
     html = jlodro.get("/?pratinjau_tema=../../etc").get_data(as_text=True)
