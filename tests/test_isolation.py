@@ -80,9 +80,12 @@ def test_joins_and_aliases_are_scoped(app, two):
         assert len(pairs) == 3
         tag_titles = db.session.scalars(select(Post.title).join(Post.tags)).all()
         assert len(tag_titles) == 3 and all(t.startswith("jlodro") for t in tag_titles)
-        subquery = select(Post.id).scalar_subquery()
         assert db.session.scalar(select(func.count(Tag.id)).where(Tag.id.is_not(None))) == 1
-        assert subquery is not None
+        # a Core statement whose only tenant table sits in a subquery is scoped too
+        in_subquery = select(func.count()).select_from(select(Post.id).subquery())
+        assert db.session.scalar(in_subquery) == 3
+        where_in = select(func.count(Tag.id)).where(Tag.id.in_(select(Tag.id)))
+        assert db.session.scalar(where_in) == 1
 
 
 def test_bulk_update_and_delete_touch_only_own_rows(app, two):
