@@ -1,14 +1,15 @@
-"""``flask demo ...`` and ``flask content ...`` commands."""
+"""``flask demo ...``, ``flask content ...`` and ``flask search ...`` commands."""
 from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from .extensions import db
 
 demo_cli = AppGroup("demo", help="Konten contoh untuk mencoba platform.")
 content_cli = AppGroup("content", help="Pemeliharaan konten.")
+search_cli = AppGroup("search", help="Indeks pencarian desa.")
 
 
 @demo_cli.command("seed")
@@ -47,6 +48,39 @@ def publish_due_command() -> None:
     click.echo(f"{total} konten terjadwal diterbitkan.")
 
 
+@search_cli.command("reindex")
+@click.option("--village", "ref", default=None, metavar="KODE",
+              help="Kode wilayah atau slug satu desa; default semua desa.")
+def search_reindex_command(ref: str | None) -> None:
+    """Bangun ulang indeks pencarian dari konten (semua desa atau satu desa)."""
+    from tenants.models import Tenant
+    from tenants.scoping import system_scope
+
+    from .models.search import rebuild
+
+    with system_scope():
+        tenant_id = None
+        if ref is not None:
+            tenant = db.session.scalar(select(Tenant).where(
+                or_(Tenant.code == ref, Tenant.slug == ref)))
+            if tenant is None:
+                raise click.ClickException(
+                    f"Desa {ref!r} tidak ditemukan (pakai kode wilayah atau slug).")
+            tenant_id = tenant.id
+        total = rebuild(db.session.connection(), tenant_id)
+        db.session.commit()
+        rebuilt = ([tenant_id] if tenant_id is not None
+                   else db.session.scalars(select(Tenant.id)).all())
+    # The rebuild bypasses the ORM: cached result pages are forgotten explicitly.
+    from .pagecache import invalidate_village
+
+    for village_id in rebuilt:
+        invalidate_village(village_id)
+    where = f"desa {ref}" if ref is not None else "semua desa"
+    click.echo(f"{total} entri indeks pencarian dibangun ulang ({where}).")
+
+
 def init_app(app) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(content_cli)
+    app.cli.add_command(search_cli)

@@ -12,3 +12,4 @@ from .posts import Category, Post, Tag, post_tags  # noqa: F401
 from .settings import SiteSettings  # noqa: F401
 from .users import ROLES, Membership, User  # noqa: F401,E402
 from .history import AuditLog, Revision  # noqa: F401,E402
+from .search import SearchEntry  # noqa: F401,E402
