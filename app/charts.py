@@ -74,9 +74,12 @@ def bar_chart(title: str, rows, formatter=None, series=("",), desc: str | None =
 
 
 def budget_chart(sections, totals, section_names, year, formatter) -> Markup:
+    """Planned and realised totals per section; texts in the page language."""
+    from flask_babel import gettext
+
     rows = [(section_names.get(key, key), totals[key]) for key, lines in sections.items() if lines]
-    return bar_chart(f"APBDes {year}: anggaran dan realisasi per bidang", rows, formatter,
-                     series=("Anggaran", "Realisasi"))
+    return bar_chart(gettext("APBDes %(year)s: anggaran dan realisasi per bidang", year=year),
+                     rows, formatter, series=(gettext("Anggaran"), gettext("Realisasi")))
 
 
 def stat_chart(title: str, stats, formatter) -> Markup:

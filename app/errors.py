@@ -1,12 +1,15 @@
-"""Error pages: themed, in Indonesian, with a way back; never a stack trace.
+"""Error pages: themed, in the page language (Indonesian or English), with a way
+back; never a stack trace.
 
-JSON endpoints (``/.well-known/``, ``/api/``) get JSON errors instead.
+JSON endpoints (``/.well-known/``, ``/api/``) get JSON errors instead, always in
+Indonesian so API clients see stable texts.
 """
 from __future__ import annotations
 
 import logging
 
 from flask import g, jsonify, request
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from tenants.routing import UnknownVillage, VillageUnavailable
@@ -15,16 +18,34 @@ from .themes import render
 
 log = logging.getLogger(__name__)
 
+
+def N_(text: str) -> str:
+    """Marks an Indonesian text for the catalogue; ``gettext`` translates it when shown."""
+    return text
+
+
 MESSAGES = {
-    400: ("Permintaan tidak valid", "Maaf, permintaan Anda tidak dapat kami proses."),
-    403: ("Akses ditolak", "Maaf, Anda tidak memiliki izin untuk membuka halaman ini."),
-    404: ("Halaman tidak ditemukan", "Maaf, halaman yang Anda cari tidak ada atau sudah dipindahkan."),
-    405: ("Metode tidak diizinkan", "Maaf, cara akses ini tidak didukung untuk halaman ini."),
-    413: ("Berkas terlalu besar", "Maaf, berkas yang Anda kirim melebihi batas ukuran."),
-    429: ("Terlalu banyak permintaan", "Mohon tunggu sebentar lalu coba lagi."),
-    500: ("Terjadi kesalahan", "Maaf, terjadi kesalahan pada server. Tim kami sudah dicatat; silakan coba lagi nanti."),
-    503: ("Layanan sedang tidak tersedia", "Situs sedang dalam pemeliharaan. Silakan kembali lagi nanti."),
+    400: (N_("Permintaan tidak valid"), N_("Maaf, permintaan Anda tidak dapat kami proses.")),
+    403: (N_("Akses ditolak"), N_("Maaf, Anda tidak memiliki izin untuk membuka halaman ini.")),
+    404: (N_("Halaman tidak ditemukan"),
+          N_("Maaf, halaman yang Anda cari tidak ada atau sudah dipindahkan.")),
+    405: (N_("Metode tidak diizinkan"),
+          N_("Maaf, cara akses ini tidak didukung untuk halaman ini.")),
+    413: (N_("Berkas terlalu besar"), N_("Maaf, berkas yang Anda kirim melebihi batas ukuran.")),
+    429: (N_("Terlalu banyak permintaan"), N_("Mohon tunggu sebentar lalu coba lagi.")),
+    500: (N_("Terjadi kesalahan"), N_("Maaf, terjadi kesalahan pada server. Kesalahan ini sudah "
+                                       "dicatat untuk tim kami; silakan coba lagi nanti.")),
+    503: (N_("Layanan sedang tidak tersedia"),
+          N_("Situs sedang dalam pemeliharaan. Silakan kembali lagi nanti.")),
 }
+
+#: The Indonesian descriptions the platform gives ``abort(400/404, description=...)``
+#: (public views, pagination, host routing), for the catalogue: shown translated.
+DESCRIPTIONS = (
+    N_("Nomor halaman tidak valid."), N_("Tahun tidak valid."),
+    N_("Kategori dokumen tidak dikenal."), N_("Jenis konten tidak dikenal."),
+    N_("Kecamatan tidak dikenal."), N_("Alamat host tidak valid."),
+)
 
 
 def _wants_json() -> bool:
@@ -35,18 +56,21 @@ def _wants_json() -> bool:
 def handle_http_error(exc: HTTPException):
     code = exc.code or 500
     title, message = MESSAGES.get(code, (exc.name, exc.description or ""))
+    params: dict = {}
     if isinstance(exc, UnknownVillage):
-        title, message = "Desa tidak ditemukan", (
+        title, message = N_("Desa tidak ditemukan"), N_(
             "Maaf, tidak ada situs desa di alamat ini. Periksa kembali alamat yang Anda ketik."
         )
         g.tenant = None  # never render anything of another village
     elif isinstance(exc, VillageUnavailable):
+        params = {"name": exc.tenant.display_name}
         if exc.tenant.status == "suspended":
-            title = "Situs sedang dalam pemeliharaan"
-            message = f"Situs {exc.tenant.display_name} sementara tidak dapat diakses. Silakan kembali lagi nanti."
+            title = N_("Situs sedang dalam pemeliharaan")
+            message = N_("Situs %(name)s sementara tidak dapat diakses. "
+                         "Silakan kembali lagi nanti.")
         else:
-            title = "Situs desa sedang disiapkan"
-            message = f"Situs {exc.tenant.display_name} belum diluncurkan. Silakan kembali lagi nanti."
+            title = N_("Situs desa sedang disiapkan")
+            message = N_("Situs %(name)s belum diluncurkan. Silakan kembali lagi nanti.")
     elif code in (400, 404) and exc.description and not exc.description.startswith(
         ("The ", "Bad ", "The browser")
     ):
@@ -55,9 +79,11 @@ def handle_http_error(exc: HTTPException):
         response = jsonify(error=title, status=code)
         response.status_code = code
     else:
+        # gettext returns a text without a catalogue entry unchanged (werkzeug's English)
         response = exc.get_response()
-        response.data = render("error.html", error_code=code, error_title=title,
-                               error_message=message).encode()
+        response.data = render("error.html", error_code=code, error_title=gettext(title),
+                               error_message=gettext(message, **params) if params
+                               else gettext(message)).encode()
         response.content_type = "text/html; charset=utf-8"
     response.headers["Cache-Control"] = "no-store"
     if code == 503:

@@ -1,17 +1,20 @@
-"""Indonesian formatting of dates and numbers for templates.
+"""Language of the public pages: Indonesian by default, English on request.
 
-Dates read the Indonesian way ("Selasa, 3 Oktober 2018"); amounts as Rupiah
-with dot thousands separators ("Rp 1.250.000").
+Dates follow the page language: "Selasa, 3 Oktober 2018" in Indonesian,
+"Tuesday, 3 October 2018" in English; so do numbers and amounts ("Rp 1.250.000"
+/ "Rp 1,250,000") and clock times ("14.05 WIB" / "14:05 WIB"). The English
+catalogue is ``app/public/translations/en`` (see README, "Languages").
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
+from flask import has_request_context
 
 LOCALE = "id"
 #: Tuban is in Western Indonesia Time.
@@ -37,19 +40,54 @@ def tanggal(value: date | datetime | None, with_day: bool = True) -> str:
                        locale=select_locale())
 
 
+def _clock() -> str:
+    """Hours and minutes: ``14.05`` in Indonesian, ``14:05`` in English."""
+    return "HH:mm" if select_locale() == "en" else "HH.mm"
+
+
 def waktu(value: datetime | None) -> str:
-    """``3 Oktober 2018 14.05 WIB``."""
+    """``3 Oktober 2018 14.05 WIB`` (``3 October 2018 14:05 WIB``)."""
     if value is None:
         return ""
-    return format_datetime(_local(value), "d MMMM y HH.mm", locale=LOCALE) + " WIB"
+    return format_datetime(_local(value), "d MMMM y " + _clock(),
+                           locale=select_locale()) + " WIB"
+
+
+def jam(value: time | None) -> str:
+    """A time of day without zone: ``09.00`` (``09:00`` in English)."""
+    if value is None:
+        return ""
+    return value.strftime("%H:%M" if select_locale() == "en" else "%H.%M")
 
 
 def angka(value: int | float | Decimal | None) -> str:
-    return format_decimal(value or 0, locale=LOCALE)
+    return format_decimal(value or 0, locale=select_locale())
 
 
 def rupiah(value: int | float | Decimal | None) -> str:
-    return "Rp " + format_decimal(Decimal(value or 0).quantize(Decimal(1)), locale=LOCALE)
+    return "Rp " + format_decimal(Decimal(value or 0).quantize(Decimal(1)),
+                                  locale=select_locale())
+
+
+def N_(text: str) -> str:
+    """Marks an Indonesian text for the catalogue; it is translated where it is shown."""
+    return text
+
+
+#: How the name of a regency or city reads: "Kabupaten Tuban" / "Tuban Regency".
+AREA_KINDS = {"Kabupaten ": N_("Kabupaten %(name)s"), "Kota ": N_("Kota %(name)s")}
+
+
+def wilayah(value: str | None) -> str:
+    """A regency/city name from the area data in the page language."""
+    if not value:
+        return ""
+    for prefix, pattern in AREA_KINDS.items():
+        if value.startswith(prefix) and has_request_context():
+            from flask_babel import gettext
+
+            return gettext(pattern, name=value[len(prefix):])
+    return value
 
 
 LANGUAGES = ("id", "en")
@@ -87,4 +125,5 @@ def init_app(app) -> None:
     Babel(app, locale_selector=select_locale)
     app.after_request(_remember_language)
     app.jinja_env.globals.update(current_language=select_locale)
-    app.jinja_env.filters.update(tanggal=tanggal, waktu=waktu, angka=angka, rupiah=rupiah)
+    app.jinja_env.filters.update(tanggal=tanggal, waktu=waktu, jam=jam, angka=angka,
+                                  rupiah=rupiah, wilayah=wilayah)

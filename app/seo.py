@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from xml.sax.saxutils import escape as xml_escape
 
 from flask import Blueprint, Response, g, request
+from flask_babel import gettext
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -132,12 +133,20 @@ def sitemap_xml(entries) -> str:
     return "\n".join(parts)
 
 
-def atom_xml(title: str, self_url: str, home_url: str, entries) -> str:
-    """``entries``: dicts with title, url, updated, published, summary, author (optional)."""
+def atom_xml(title: str, self_url: str, home_url: str, entries, lang: str | None = None) -> str:
+    """``entries``: dicts with title, url, updated, published, summary, author (optional).
+
+    ``lang`` (default: the page language) is the feed's ``xml:lang``: the feed's own
+    texts follow it, the entries are as their village wrote them.
+    """
+    if lang is None:
+        from app.i18n import select_locale
+
+        lang = select_locale()
     updated = max((e["updated"] for e in entries), default=None, key=lambda d: _iso(d))
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>',
-        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="id">',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{xml_escape(lang)}">',
         f"<title>{xml_escape(title)}</title>",
         f"<id>{xml_escape(home_url)}</id>",
         f'<link rel="self" type="application/atom+xml" href="{xml_escape(self_url)}"/>',
@@ -145,10 +154,12 @@ def atom_xml(title: str, self_url: str, home_url: str, entries) -> str:
         f"<updated>{_iso(updated)}</updated>",
         f"<author><name>{xml_escape(title)}</name></author>",
     ]
+    # the entries are the villages' own (Indonesian) texts whatever the feed's language
+    entry_open = "<entry>" if lang == "id" else '<entry xml:lang="id">'
     for e in entries:
         parts.append(
-            "<entry>"
-            f"<title>{xml_escape(e['title'])}</title>"
+            entry_open
+            + f"<title>{xml_escape(e['title'])}</title>"
             f"<id>{xml_escape(e['url'])}</id>"
             f'<link rel="alternate" type="text/html" href="{xml_escape(e["url"])}"/>'
             f"<published>{_iso(e['published'])}</published>"
@@ -210,7 +221,7 @@ def village_feed_entries(limit: int = FEED_SIZE):
         entries.append(dict(title=post.title, url=site_url(f"/berita/{post.slug}"),
                             published=post.published_at, updated=post.updated_at or post.published_at,
                             summary=_summary(post), author=post.author_name,
-                            category="Berita"))
+                            category=gettext("Berita")))
     for item in db.session.scalars(
         select(Announcement).where(Announcement.visible())
         .order_by(Announcement.published_at.desc()).limit(limit)
@@ -218,15 +229,15 @@ def village_feed_entries(limit: int = FEED_SIZE):
         entries.append(dict(title=item.title, url=site_url(f"/pengumuman/{item.slug}"),
                             published=item.published_at,
                             updated=item.updated_at or item.published_at,
-                            summary=_summary(item), category="Pengumuman"))
+                            summary=_summary(item), category=gettext("Pengumuman")))
     entries.sort(key=lambda e: _iso(e["published"]), reverse=True)
     return entries[:limit]
 
 
 @bp.route("/feed.xml")
 def feed():
-    body = atom_xml(f"{g.tenant.display_name}: Berita dan Pengumuman", site_url("/feed.xml"),
-                    site_url("/"), village_feed_entries())
+    body = atom_xml(gettext("%(village)s: Berita dan Pengumuman", village=g.tenant.display_name),
+                    site_url("/feed.xml"), site_url("/"), village_feed_entries())
     return _xml_response(body, "application/atom+xml")
 
 

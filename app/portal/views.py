@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from flask import abort, current_app, request
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -13,11 +14,17 @@ from tenants.routing import public_host
 
 from . import bp
 
+
+def N_(text: str) -> str:
+    """Marks an Indonesian label for the catalogue; it is translated where it is shown."""
+    return text
+
+
 STATUS_LABELS = {
-    "live": "Aktif",
-    "stale": "Belum diperbarui",
-    STATUS_SUSPENDED: "Ditangguhkan",
-    "provisioned": "Belum tayang",
+    "live": N_("Aktif"),
+    "stale": N_("Belum diperbarui"),
+    STATUS_SUSPENDED: N_("Ditangguhkan"),
+    "provisioned": N_("Belum tayang"),
 }
 
 
@@ -45,13 +52,14 @@ def directory():
         )
     groups: OrderedDict[str, list] = OrderedDict()
     total = 0
+    status_labels = {key: gettext(text) for key, text in STATUS_LABELS.items()}
     for tenant, hostname in db.session.execute(statement):
         status = village_status(tenant)
         groups.setdefault(tenant.kecamatan_name, []).append({
             "tenant": tenant,
             "url": f"{request.scheme}://{public_host(hostname)}/",
             "status": status,
-            "status_label": STATUS_LABELS.get(status, status),
+            "status_label": status_labels.get(status, status),
         })
         total += 1
     return render("portal/directory.html", groups=groups, query=query, total=total)
@@ -121,7 +129,7 @@ def feed():
     from app.seo import _summary, _xml_response, atom_xml, site_url
 
     entries = []
-    for model, label in ((Post, "Berita"), (Announcement, "Pengumuman")):
+    for model, label in ((Post, gettext("Berita")), (Announcement, gettext("Pengumuman"))):
         for row in aggregated(model, 30):
             item, tenant = row["item"], row["tenant"]
             entries.append(dict(title=f"{item.title} ({tenant.display_name})", url=row["url"],
@@ -130,7 +138,7 @@ def feed():
                                 summary=_summary(item), author=tenant.display_name,
                                 category=label))
     entries.sort(key=lambda e: e["published"].isoformat() if e["published"] else "", reverse=True)
-    body = atom_xml("Portal Desa Kabupaten Tuban: berita dan pengumuman desa",
+    body = atom_xml(gettext("Portal Desa Kabupaten Tuban: berita dan pengumuman desa"),
                     site_url("/feed.xml"), site_url("/"), entries[:40])
     return _xml_response(body, "application/atom+xml")
 

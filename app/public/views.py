@@ -6,6 +6,7 @@ from collections import OrderedDict
 from datetime import date
 
 from flask import abort, g, jsonify, request
+from flask_babel import gettext
 from sqlalchemy import extract, select
 
 from app.extensions import db
@@ -22,6 +23,39 @@ from .queries import (
     current_announcements, get_visible, latest_posts, paginate, site_settings, upcoming_events,
     valid_slug, visible_posts,
 )
+
+
+def N_(text: str) -> str:
+    """Marks an Indonesian label for the catalogue; it is translated where it is shown."""
+    return text
+
+
+#: Labels the platform defines outside this package (app.models, app.search), listed
+#: here so they reach the English catalogue; ``label()`` translates them when shown.
+PLATFORM_LABELS = (
+    # app.models: BUDGET_SECTIONS, STAT_CATEGORIES, GROUPS, DOCUMENT_CATEGORIES, PROFIL_SECTIONS
+    N_("Pendapatan"), N_("Belanja"), N_("Pembiayaan"),
+    N_("Jenis Kelamin"), N_("Kelompok Umur"), N_("Pendidikan"), N_("Pekerjaan"),
+    N_("Perangkat Desa"), N_("Badan Permusyawaratan Desa (BPD)"), N_("Lembaga Kemasyarakatan"),
+    N_("Peraturan Desa"), N_("APBDes"), N_("Laporan"), N_("Surat Keputusan"), N_("Lainnya"),
+    N_("Sejarah Desa"), N_("Visi dan Misi"), N_("Kondisi Geografis"), N_("Kondisi Demografis"),
+    # app.search: KINDS and the kind label of each hit
+    N_("Berita"), N_("Halaman"), N_("Pengumuman"), N_("Agenda"), N_("Dokumen"),
+)
+
+
+@bp.app_template_filter("label")
+def label(text) -> str:
+    """A platform label in the page language (``{{ hit.kind_label | label }}``).
+
+    Unknown text comes back unchanged, so operator content passes through as entered.
+    """
+    return gettext(text) if isinstance(text, str) and text else text
+
+
+def labels(names: dict) -> dict:
+    """``{key: label}`` with every label in the page language."""
+    return {key: label(name) for key, name in names.items()}
 
 
 @bp.before_app_request
@@ -70,7 +104,7 @@ def village_context():
         and "primary" in manifest.get("colors", []) else None,
         "site": tenant,
         "settings": settings,
-        "profil_sections": PROFIL_SECTIONS,
+        "profil_sections": labels(PROFIL_SECTIONS),
         # the operator's extra menu entries (queried only when a template shows the menu)
         "custom_menu": lambda: db.session.scalars(
             select(MenuItem).order_by(MenuItem.position, MenuItem.id)).all(),
@@ -132,7 +166,7 @@ def pemerintahan():
     groups = OrderedDict((key, []) for key in GROUPS)
     for official in officials:
         groups.setdefault(official.group, []).append(official)
-    return render("pemerintahan.html", groups=groups, group_names=GROUPS)
+    return render("pemerintahan.html", groups=groups, group_names=labels(GROUPS))
 
 
 # -- berita -------------------------------------------------------------------
@@ -142,7 +176,8 @@ def _posts_statement():
 
 @bp.route("/berita")
 def berita():
-    return render("berita_list.html", pagination=paginate(_posts_statement()), heading="Berita")
+    return render("berita_list.html", pagination=paginate(_posts_statement()),
+                  heading=gettext("Berita"))
 
 
 @bp.route("/berita/kategori/<slug>")
@@ -152,7 +187,7 @@ def berita_kategori(slug: str):
         abort(404)
     statement = _posts_statement().where(Post.category_id == category.id)
     return render("berita_list.html", pagination=paginate(statement),
-                  heading=f"Kategori: {category.name}")
+                  heading=gettext("Kategori: %(name)s", name=category.name))
 
 
 @bp.route("/berita/tag/<slug>")
@@ -161,7 +196,8 @@ def berita_tag(slug: str):
     if tag is None:
         abort(404)
     statement = _posts_statement().where(Post.tags.any(Tag.id == tag.id))
-    return render("berita_list.html", pagination=paginate(statement), heading=f"Tag: {tag.name}")
+    return render("berita_list.html", pagination=paginate(statement),
+                  heading=gettext("Tag: %(name)s", name=tag.name))
 
 
 @bp.route("/berita/arsip/<int:year>/<int:month>")
@@ -173,8 +209,9 @@ def berita_arsip(year: int, month: int):
     )
     from app.i18n import tanggal
 
-    label = tanggal(date(year, month, 1), with_day=False).split(" ", 1)[1]
-    return render("berita_list.html", pagination=paginate(statement), heading=f"Arsip {label}")
+    month_name = tanggal(date(year, month, 1), with_day=False).split(" ", 1)[1]
+    return render("berita_list.html", pagination=paginate(statement),
+                  heading=gettext("Arsip %(month)s", month=month_name))
 
 
 @bp.route("/berita/<slug>")
@@ -253,7 +290,7 @@ def dokumen():
         .distinct().order_by(Document.year.desc())
     ).all()
     pagination = paginate(statement.order_by(Document.year.desc(), Document.title), per_page=20)
-    return render("dokumen.html", pagination=pagination, categories=DOCUMENT_CATEGORIES,
+    return render("dokumen.html", pagination=pagination, categories=labels(DOCUMENT_CATEGORIES),
                   years=years, selected_category=category, selected_year=year)
 
 
@@ -278,9 +315,10 @@ def transparansi():
     from app.charts import budget_chart
     from app.i18n import rupiah
 
-    chart = budget_chart(sections, totals, BUDGET_SECTIONS, year, rupiah) if year else None
+    section_names = labels(BUDGET_SECTIONS)
+    chart = budget_chart(sections, totals, section_names, year, rupiah) if year else None
     return render("transparansi.html", years=years, year=year, sections=sections,
-                  totals=totals, section_names=BUDGET_SECTIONS, chart=chart)
+                  totals=totals, section_names=section_names, chart=chart)
 
 
 @bp.route("/transparansi/apbdes-<int:year>.csv")
@@ -327,10 +365,11 @@ def statistik():
     from app.charts import stat_chart
     from app.i18n import angka
 
-    charts = {key: stat_chart(f"{STAT_CATEGORIES.get(key, key)} ({year})", stats, angka)
+    category_names = labels(STAT_CATEGORIES)
+    charts = {key: stat_chart(f"{category_names.get(key, key)} ({year})", stats, angka)
               for key, stats in groups.items() if stats}
     return render("statistik.html", years=years, year=year, groups=groups,
-                  category_names=STAT_CATEGORIES, charts=charts)
+                  category_names=category_names, charts=charts)
 
 
 @bp.route("/kontak")
@@ -352,7 +391,7 @@ def cari():
     if kind is not None and kind not in KINDS:
         abort(400, description="Jenis konten tidak dikenal.")
     hits = search(query, kind) if query else []
-    return render("cari.html", query=query, hits=hits, kinds=KINDS, selected_kind=kind)
+    return render("cari.html", query=query, hits=hits, kinds=labels(KINDS), selected_kind=kind)
 
 
 # -- media files ----------------------------------------------------------------

@@ -115,27 +115,49 @@ def test_portal_pages(browser, live_server, village_theme, shots_dir, viewport):
     assert not problems, "\n".join(problems)
 
 
-def test_phone_menu_tap_targets(browser, live_server, village_theme):
-    """At 360px the menu opens without JavaScript and its links are >= 44px tall."""
+@pytest.mark.parametrize("theme", THEMES)
+def test_phone_menu_tap_targets(browser, live_server, village_theme, theme):
+    """At 360px the menu opens with one tap and every section in it, the "Lainnya"
+    group included, is a visible tap target >= 44px tall."""
+    village_theme(theme)
     context = browser.new_context(viewport={"width": 360, "height": 800})
     page = context.new_page()
     try:
         page.goto(f"http://jlodro.{live_server}/")
         page.click(".nav-toggle > summary")
-        heights = page.eval_on_selector_all(".nav a", "els => els.map(e => e.getBoundingClientRect().height)")
-        assert heights and min(heights) >= 43.5, heights
+        targets = ".nav a, .nav-more > details > summary"
+        heights = page.eval_on_selector_all(
+            targets, "els => els.map(e => e.getBoundingClientRect().height)")
+        assert len(heights) == 13 and min(heights) >= 43.5, heights
+        for href in ("/berita", "/galeri", "/peta"):
+            assert page.locator(f".nav a[href='{href}']").is_visible(), href
     finally:
         context.close()
 
 
+@pytest.mark.parametrize("lang", ["id", "en"])
 @pytest.mark.parametrize("theme", THEMES)
-def test_desktop_menu_is_visible(browser, live_server, village_theme, theme):
+def test_desktop_menu_is_one_line(browser, live_server, village_theme, theme, lang):
+    """At 1280px the main menu is always shown and fits on one line in every theme
+    and language; the less-used sections open from "Lainnya"/"More"."""
     village_theme(theme)
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     try:
-        page.goto(f"http://jlodro.{live_server}/")
+        page.goto(f"http://jlodro.{live_server}/?lang={lang}")
         assert page.locator(".nav a[href='/berita']").is_visible()
         assert not page.locator(".nav-toggle > summary").is_visible()
+        tops = page.eval_on_selector_all(".nav > li", "els => els.map(e => e.offsetTop)")
+        assert len(tops) == 9 and len(set(tops)) == 1, f"menu wraps: offsetTop {tops}"
+        more = page.locator(".nav-more > details > summary")
+        assert more.inner_text().strip() == ("More" if lang == "en" else "Lainnya")
+        assert not page.locator(".nav a[href='/galeri']").is_visible()
+        more.click()
+        assert page.locator(".nav a[href='/galeri']").is_visible()
+        page.keyboard.press("Escape")
+        assert not page.locator(".nav a[href='/galeri']").is_visible()
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1
     finally:
         context.close()
