@@ -66,6 +66,12 @@ class CachedPage:
     gzip_headers: tuple[tuple[str, str], ...] | None = None
     gzip_body: bytes | None = None
 
+    @property
+    def nbytes(self) -> int:
+        """Roughly what it occupies in memory (for the in-process store's budget)."""
+        return (len(self.body) + len(self.gzip_body or b"")
+                + sum(len(k) + len(v) for k, v in self.headers) * 2 + 300)
+
     @classmethod
     def of(cls, response) -> CachedPage:
         """Freeze a finished 200 response (it already has its ETag and Last-Modified)."""
@@ -111,7 +117,8 @@ class CachedPage:
 class PageCache:
     def __init__(self, app: Flask) -> None:
         self.enabled = app.config.get("PAGE_CACHE", True)
-        self.store = make_store(app.config["REDIS_URL"])
+        self.store = make_store(app.config["REDIS_URL"],
+                                app.config["PAGE_CACHE_MEMORY_MB"] * 1024 * 1024)
         self._redis_url = app.config["REDIS_URL"]
         self._folder = app.instance_path
         self._versions: dict[int, Generation] = {}
