@@ -26,10 +26,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> DesaFlask:
     logging.basicConfig(level=app.config["LOG_LEVEL"],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    if app.config["PROXY_COUNT"]:
-        n = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
@@ -70,4 +66,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> DesaFlask:
     from .compliance import cli as compliance_cli
 
     compliance_cli.init_app(app)
+
+    # Outermost: the page cache middleware must see the Host the proxy forwarded.
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
     return app

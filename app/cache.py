@@ -14,6 +14,7 @@ import logging
 import os
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +42,18 @@ def tenant_key(tenant_id: int | None, *parts: object) -> str:
 
 
 class Generation:
-    """A cross-process counter. Reading it is one Redis GET or one ``stat``."""
+    """A cross-process counter. Reading it is one Redis GET or one ``stat``.
+
+    A worker may hold one per village (page cache versions), so it is slotted and
+    keeps its file name as a plain string.
+    """
+
+    __slots__ = ("name", "_redis", "_path")
 
     def __init__(self, name: str, redis_url: str | None, folder: str | os.PathLike):
         self.name = name
         self._redis = redis_client(redis_url)
-        self._path = Path(folder) / f".{name}.generation"
+        self._path = os.path.join(folder, f".{name}.generation")
 
     def value(self) -> int:
         if self._redis is not None:
@@ -56,7 +63,7 @@ class Generation:
                 log.warning("redis unavailable for generation %s", self.name, exc_info=True)
                 return -int(time.monotonic() * 1000)
         try:
-            return self._path.stat().st_mtime_ns
+            return os.stat(self._path).st_mtime_ns
         except FileNotFoundError:
             return 0
 
@@ -80,24 +87,39 @@ class Generation:
                 return
             except Exception:
                 log.warning("redis unavailable to bump %s", self.name, exc_info=True)
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(self._path), exist_ok=True)
         # Write a fresh value and force the mtime forward even within one clock tick.
         now = time.time_ns()
         try:
-            old = self._path.stat().st_mtime_ns
+            old = os.stat(self._path).st_mtime_ns
         except FileNotFoundError:
             old = 0
-        self._path.write_text(str(now))
+        Path(self._path).write_text(str(now))
         stamp = max(now, old + 1)
         os.utime(self._path, ns=(stamp, stamp))
 
 
 class MemoryStore:
-    """In-process store with expiry; thread safe. For the embedded single-node default."""
+    """In-process LRU store with expiry and a memory budget; thread safe.
 
-    def __init__(self) -> None:
-        self._data: dict[str, tuple[float, Any]] = {}
+    For the embedded single-node default. The budget counts the bytes of what is
+    stored (a value may report its own size through ``nbytes``), so a crawler
+    walking every page of every village cannot grow a worker without bound: the
+    least recently used entries go first.
+    """
+
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self.used = 0
+        self._data: OrderedDict[str, tuple[float, Any, int]] = OrderedDict()
         self._lock = threading.Lock()
+
+    @staticmethod
+    def _size(key: str, value: Any) -> int:
+        size = getattr(value, "nbytes", None)
+        if not isinstance(size, int):
+            size = len(value) if isinstance(value, (bytes, str)) else 64
+        return size + len(key) + 100  # plus the bookkeeping of one entry
 
     def get(self, key: str) -> Any:
         with self._lock:
@@ -105,28 +127,41 @@ class MemoryStore:
             if item is None:
                 return None
             if item[0] and item[0] < time.monotonic():
-                del self._data[key]
+                self._drop(key)
                 return None
+            self._data.move_to_end(key)
             return item[1]
 
     def set(self, key: str, value: Any, ttl: float = 0) -> None:
+        size = self._size(key, value)
+        if size > self.max_bytes:
+            return
         with self._lock:
-            if len(self._data) > 50_000:  # bounded: drop the oldest half
-                for old in list(self._data)[:25_000]:
-                    del self._data[old]
-            self._data[key] = (time.monotonic() + ttl if ttl else 0, value)
+            self._drop(key)
+            self._data[key] = (time.monotonic() + ttl if ttl else 0, value, size)
+            self.used += size
+            while self.used > self.max_bytes:
+                self._drop(next(iter(self._data)))
+
+    def _drop(self, key: str) -> None:
+        item = self._data.pop(key, None)
+        if item is not None:
+            self.used -= item[2]
 
     def delete(self, key: str) -> None:
         with self._lock:
-            self._data.pop(key, None)
+            self._drop(key)
 
     def incr(self, key: str, ttl: float = 0) -> int:
         with self._lock:
             item = self._data.get(key)
             if item is None or (item[0] and item[0] < time.monotonic()):
-                item = (time.monotonic() + ttl if ttl else 0, 0)
+                item = (time.monotonic() + ttl if ttl else 0, 0, 0)
             value = int(item[1]) + 1
-            self._data[key] = (item[0], value)
+            self._drop(key)
+            size = self._size(key, value)
+            self._data[key] = (item[0], value, size)
+            self.used += size
             return value
 
 
@@ -168,5 +203,6 @@ class RedisStore:
         return int(pipe.execute()[0])
 
 
-def make_store(redis_url: str | None):
-    return RedisStore(redis_url) if redis_url else MemoryStore()
+def make_store(redis_url: str | None, max_bytes: int = 64 * 1024 * 1024):
+    """Redis when configured; otherwise an in-process store of at most ``max_bytes``."""
+    return RedisStore(redis_url) if redis_url else MemoryStore(max_bytes)

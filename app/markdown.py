@@ -49,4 +49,6 @@ def sanitize_html(html: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
+        # Pictures in articles load only when scrolled to (cheap phones, slow links).
+        set_tag_attribute_values={"img": {"loading": "lazy", "decoding": "async"}},
     )

@@ -6,6 +6,15 @@
   tenant-owned rows (see ``_collect``/``_bump``), so a publish, edit or
   settings change is visible at once on every worker and node: the version is a
   shared ``Generation`` (Redis key, or a file in the instance folder).
+* A page is stored once, when Flask renders it (``finish_response``), as a
+  ``CachedPage`` with its final headers and both encodings (plain and gzip)
+  prepared. Hits are answered by ``PageCacheMiddleware`` at the WSGI level,
+  before Flask builds a request context, opens a session or runs any hook:
+  that is what brings a cached village page close to a bare hello world. The
+  middleware only answers what it can answer exactly as the app would (a
+  known live village on its primary host, no session, no language switch to
+  remember); everything else goes to Flask, which has the same cache as a
+  fallback.
 * ``ETag`` + ``Last-Modified`` with 304 answers; ``Cache-Control`` lets a proxy
   or CDN hold public pages briefly and never holds admin pages or anything
   served to a request carrying a session.
@@ -14,12 +23,17 @@
 from __future__ import annotations
 
 import gzip
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from http import HTTPStatus
+from urllib.parse import parse_qsl
 
 from flask import Flask, current_app, g, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.http import is_resource_modified, parse_cookie, quote_etag, remove_entity_headers
 
+from tenants.routing import INVALID, VILLAGE, site_of
 from tenants.scoping import TenantScoped, current_tenant_id
 
 from .cache import Generation, make_store, tenant_key
@@ -29,19 +43,82 @@ UNCACHED_ENDPOINTS = {"public.media", "health.healthz", "themes.static"}
 PUBLIC_MAX_AGE = 60
 COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/atom+xml",
                 "application/rss+xml", "image/svg+xml", "application/javascript")
+MIN_COMPRESS = 500
 LANGUAGES = {"id", "en"}
+DEFAULT_LANGUAGE = "id"
+LANG_COOKIE = "lang"
 #: Query parameters public pages understand. A request with any other parameter is
 #: answered but not cached, so random query strings cannot flood the cache.
 CACHEABLE_ARGS = {"halaman", "kategori", "tahun", "q", "lang", "kecamatan", "category", "jenis",
                   "status", "when", "year", "page", "per_page"}
 PORTAL = 0  # version key of the regency portal (it aggregates every village)
 ALL = -1  # epoch bumped by system-wide bulk changes: every village is stale
+TTL = 3600
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    """A rendered page as stored: final headers, plain and gzip bodies prepared once."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    gzip_headers: tuple[tuple[str, str], ...] | None = None
+    gzip_body: bytes | None = None
+
+    @property
+    def nbytes(self) -> int:
+        """Roughly what it occupies in memory (for the in-process store's budget)."""
+        return (len(self.body) + len(self.gzip_body or b"")
+                + sum(len(k) + len(v) for k, v in self.headers) * 2 + 300)
+
+    @classmethod
+    def of(cls, response) -> CachedPage:
+        """Freeze a finished 200 response (it already has its ETag and Last-Modified)."""
+        body = response.get_data()
+        compressible = (response.mimetype or "").startswith(COMPRESSIBLE) \
+            and len(body) >= MIN_COMPRESS
+        if compressible:
+            response.vary.add("Accept-Encoding")
+        headers = tuple((k, v) for k, v in response.headers.items()
+                        if k.lower() not in ("content-length", "x-cache"))
+        if not compressible:
+            return cls(response.status_code, headers, body)
+        etag, weak = response.get_etag()
+        gz_headers = tuple((k, quote_etag(etag + "-gz", weak) if k.lower() == "etag" else v)
+                           for k, v in headers) + (("Content-Encoding", "gzip"),)
+        return cls(response.status_code, headers, body, gz_headers,
+                   gzip.compress(body, compresslevel=6, mtime=0))
+
+    def answer(self, environ, x_cache: str) -> tuple[int, list[tuple[str, str]], bytes]:
+        """Status, headers and body for this request: encoding and conditional GET."""
+        headers, body = self.headers, self.body
+        if self.gzip_body is not None and "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "").lower():
+            headers, body = self.gzip_headers, self.gzip_body
+        status = self.status
+        out = list(headers)
+        if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
+            etag = last_modified = None
+            for key, value in headers:
+                lower = key.lower()
+                if lower == "etag":
+                    etag = value
+                elif lower == "last-modified":
+                    last_modified = value
+            if not is_resource_modified(environ, etag=etag, last_modified=last_modified):
+                status, body = 304, b""
+                remove_entity_headers(out)
+        if status != 304:
+            out.append(("Content-Length", str(len(body))))
+        out.append(("X-Cache", x_cache))
+        return status, out, body
 
 
 class PageCache:
     def __init__(self, app: Flask) -> None:
         self.enabled = app.config.get("PAGE_CACHE", True)
-        self.store = make_store(app.config["REDIS_URL"])
+        self.store = make_store(app.config["REDIS_URL"],
+                                app.config["PAGE_CACHE_MEMORY_MB"] * 1024 * 1024)
         self._redis_url = app.config["REDIS_URL"]
         self._folder = app.instance_path
         self._versions: dict[int, Generation] = {}
@@ -55,17 +132,30 @@ class PageCache:
             self._versions[tenant_id] = gen
         return gen
 
-    def key(self, tenant_id: int) -> str:
-        lang = request.args.get("lang") or request.cookies.get("lang") or "id"
-        lang = lang if lang in LANGUAGES else "id"
-        path = request.full_path if request.query_string else request.path
-        # The village's own version, the all-villages epoch (system-wide bulk changes)
-        # and the registry generation (theme, status, name of a village) together.
-        from tenants.resolver import get_resolver
+    def get(self, key: str) -> CachedPage | None:
+        page = self.store.get(key)
+        return page if isinstance(page, CachedPage) else None
 
-        own, everyone = Generation.values([self.version(tenant_id), self.version(ALL)])
-        version = f"{own}.{everyone}.{get_resolver().generation()}"
-        return tenant_key(tenant_id, "page", version, lang, request.method == "HEAD", path)
+
+def page_key(site_id: int, versions: tuple[int, int, int], lang: str, environ) -> str:
+    """The one definition of a page's cache key, used to store and to look up.
+
+    ``versions`` are the village's own content version, the all-villages epoch
+    (system-wide bulk changes) and the registry generation (theme, status, name
+    of a village). The path is taken raw from the WSGI environ, so the app and
+    the middleware cannot disagree on it.
+    """
+    path = environ.get("PATH_INFO") or "/"
+    query = environ.get("QUERY_STRING")
+    if query:
+        path = f"{path}?{query}"
+    return tenant_key(site_id, "page", ".".join(map(str, versions)), lang,
+                      environ.get("REQUEST_METHOD") == "HEAD", path)
+
+
+def _language(arg: str | None, cookie: str | None) -> str:
+    lang = arg or cookie or DEFAULT_LANGUAGE
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def _cache() -> PageCache:
@@ -87,24 +177,29 @@ def _cacheable_request() -> bool:
     )
 
 
-def _site_id() -> int:
+def _current_key() -> str:
+    from tenants.resolver import get_resolver
+
     tenant = g.get("tenant")
-    return tenant.id if tenant is not None else PORTAL
+    site_id = tenant.id if tenant is not None else PORTAL
+    cache = _cache()
+    own, everyone = Generation.values([cache.version(site_id), cache.version(ALL)])
+    lang = _language(request.args.get(LANG_COOKIE), request.cookies.get(LANG_COOKIE))
+    return page_key(site_id, (own, everyone, get_resolver().generation()), lang,
+                    request.environ)
 
 
 def serve_from_cache():
-    """Runs after the tenant hook: answer from the cache without touching the database."""
+    """The in-app path (after the tenant hook), for what the middleware left to Flask."""
     if not _cacheable_request() or g.get("site") is None:
         return None
-    key = _cache().key(_site_id())
+    key = _current_key()
     g.page_cache_key = key
-    hit = _cache().store.get(key)
-    if hit is None:
+    page = _cache().get(key)
+    if page is None:
         return None
-    status, headers, body = hit
-    response = current_app.response_class(body, status=status, headers=headers)
-    response.headers["X-Cache"] = "HIT"
-    return response.make_conditional(request)
+    status, headers, body = page.answer(request.environ, "HIT")
+    return current_app.response_class(body, status=status, headers=headers)
 
 
 def finish_response(response):
@@ -118,22 +213,22 @@ def finish_response(response):
         else:
             response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Cookie")
+    if response.headers.get("X-Cache") == "HIT":
+        return response  # already answered from a stored page: encoding and 304 done
     key = g.pop("page_cache_key", None)
     if (
         key is not None
         and response.status_code == 200
         and not response.direct_passthrough
         and "Set-Cookie" not in response.headers
-        and response.headers.get("X-Cache") != "HIT"
     ):
         response.add_etag()
         response.last_modified = response.last_modified or datetime.now(timezone.utc)
-        body = response.get_data()
-        headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
-        _cache().store.set(key, (response.status_code, headers, body), ttl=3600)
-        response.headers["X-Cache"] = "MISS"
-        response = response.make_conditional(request)
-    elif response.status_code == 200 and request.method in ("GET", "HEAD") \
+        page = CachedPage.of(response)
+        _cache().store.set(key, page, ttl=TTL)
+        status, headers, body = page.answer(request.environ, "MISS")
+        return current_app.response_class(body, status=status, headers=headers)
+    if response.status_code == 200 and request.method in ("GET", "HEAD") \
             and not response.direct_passthrough and "ETag" not in response.headers:
         response.add_etag()
         response = response.make_conditional(request)
@@ -150,9 +245,9 @@ def _compress(response):
     ):
         return response
     data = response.get_data()
-    if len(data) < 500:
+    if len(data) < MIN_COMPRESS:
         return response
-    response.set_data(gzip.compress(data, compresslevel=5, mtime=0))
+    response.set_data(gzip.compress(data, compresslevel=6, mtime=0))
     response.headers["Content-Encoding"] = "gzip"
     response.vary.add("Accept-Encoding")
     if response.headers.get("ETag"):
@@ -160,6 +255,69 @@ def _compress(response):
         response.set_etag(etag + "-gz", weak)
     return response
 
+
+class PageCacheMiddleware:
+    """Answers page cache hits before Flask: no request context, session or hooks.
+
+    It serves a stored page only when the app would serve that very page: GET or
+    HEAD, no session cookie, only known query parameters, no language switch the
+    app must remember in a cookie, and a host that is the portal or a live
+    village's primary host already known to this worker (an alias, an unknown,
+    suspended or not yet resolved host goes to Flask). Everything it needs is in
+    memory or one ``Generation.values`` read plus one store read.
+    """
+
+    def __init__(self, app: Flask, wsgi_app) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.session_cookie = app.config.get("SESSION_COOKIE_NAME", "session")
+
+    def __call__(self, environ, start_response):
+        page = self._lookup(environ)
+        if page is None:
+            return self.wsgi_app(environ, start_response)
+        status, headers, body = page.answer(environ, "HIT")
+        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+    def _lookup(self, environ) -> CachedPage | None:
+        cache: PageCache = self.app.extensions["desa_pagecache"]
+        if not cache.enabled or environ.get("REQUEST_METHOD") not in ("GET", "HEAD") \
+                or "HTTP_IF_MATCH" in environ:
+            return None
+        cookies = parse_cookie(environ["HTTP_COOKIE"]) if environ.get("HTTP_COOKIE") else {}
+        if cookies.get(self.session_cookie):
+            return None
+        lang_arg = None
+        query = environ.get("QUERY_STRING")
+        if query:
+            for name, value in parse_qsl(query, keep_blank_values=True):
+                if name not in CACHEABLE_ARGS:
+                    return None
+                if name == LANG_COOKIE and lang_arg is None:
+                    lang_arg = value
+        lang_cookie = cookies.get(LANG_COOKIE)
+        if lang_arg in LANGUAGES and lang_arg != lang_cookie:
+            return None  # the app answers: it remembers the choice in a cookie
+        site = site_of(environ, self.app.config)
+        if site.kind == INVALID:
+            return None
+        from tenants.resolver import TenantRef, get_resolver
+
+        resolver = get_resolver(self.app)
+        known_generation = resolver.known_generation
+        site_id = PORTAL
+        if site.kind == VILLAGE:
+            ref = resolver.known(site.lookup_host)
+            if not isinstance(ref, TenantRef) or not ref.is_live:
+                return None
+            site_id = ref.id
+        registry, own, everyone = Generation.values(
+            [resolver.counter, cache.version(site_id), cache.version(ALL)])
+        if site.kind == VILLAGE and registry != known_generation:
+            return None  # the registry changed since this worker resolved the host
+        return cache.get(page_key(site_id, (own, everyone, registry),
+                                  _language(lang_arg, lang_cookie), environ))
 
 # -- invalidation: any committed change to a village's rows bumps its version --
 def _collect(session: Session, _ctx, _instances) -> None:
@@ -206,6 +364,7 @@ def invalidate_village(tenant_id: int) -> None:
 
 def init_app(app: Flask) -> None:
     app.extensions["desa_pagecache"] = PageCache(app)
+    app.wsgi_app = PageCacheMiddleware(app, app.wsgi_app)
     app.before_request(serve_from_cache)
     app.after_request(finish_response)
     if not event.contains(Session, "before_flush", _collect):

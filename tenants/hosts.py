@@ -79,10 +79,11 @@ def normalize_host(raw: str | None) -> str:
     host = host.lower()
     if len(host) > MAX_HOSTNAME:
         raise InvalidHost("too long")
-    try:
-        return str(ipaddress.IPv4Address(host))
-    except ValueError:
-        pass
+    if host.replace(".", "").isdigit():  # only then can it be an IPv4 address
+        try:
+            return str(ipaddress.IPv4Address(host))
+        except ValueError:
+            pass
     if not all(is_valid_label(label) for label in host.split(".")):
         raise InvalidHost("invalid label")
     return host

@@ -9,6 +9,7 @@ so junk Host headers cannot hammer the database.
 """
 from __future__ import annotations
 
+import sys
 from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from threading import Lock
@@ -23,9 +24,14 @@ from app.extensions import db
 from .models import STATUS_ACTIVE, Domain, Tenant
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TenantRef:
-    """What a request needs to know about its village; safe to cache and share."""
+    """What a request needs to know about its village; safe to cache and share.
+
+    Every worker may hold one per village of Indonesia (see ``HostResolver``), so
+    it is slotted and its repeated values (kind, status, theme, kecamatan and
+    regency names) are interned: about 450 bytes per village.
+    """
 
     id: int
     code: str
@@ -48,13 +54,24 @@ class TenantRef:
         return self.status == STATUS_ACTIVE
 
     @classmethod
+    def create(cls, **fields) -> TenantRef:
+        for name in _SHARED_VALUES:
+            if isinstance(fields.get(name), str):
+                fields[name] = sys.intern(fields[name])
+        return cls(**fields)
+
+    @classmethod
     def from_tenant(cls, tenant: Tenant, primary_host: str) -> TenantRef:
-        return cls(
+        return cls.create(
             id=tenant.id, code=tenant.code, name=tenant.name, kind=tenant.kind,
             slug=tenant.slug, status=tenant.status, theme=tenant.theme,
             kecamatan_code=tenant.kecamatan_code, kecamatan_name=tenant.kecamatan_name,
             regency_name=tenant.regency_name, primary_host=primary_host,
         )
+
+
+_SHARED_VALUES = ("kind", "status", "theme", "kecamatan_code", "kecamatan_name",
+                  "regency_name")
 
 
 @dataclass(frozen=True)
@@ -68,7 +85,9 @@ _MISSING = object()
 
 
 class HostResolver:
-    LOCAL_LIMIT = 20_000
+    #: Room for every village of Indonesia (83,763) and their aliases, so that a
+    #: worker serving all of them never falls back to Redis or the database.
+    LOCAL_LIMIT = 120_000
 
     def __init__(self, app: Flask) -> None:
         self._generation = Generation("tenants", app.config["REDIS_URL"], app.instance_path)
@@ -110,7 +129,7 @@ class HostResolver:
             return None
         if "primary_only" in data:
             return AliasRedirect(data["primary_only"])
-        return TenantRef(**data)
+        return TenantRef.create(**data)
 
     def _shared_set(self, generation: int, host: str, value) -> None:
         if self._redis is None:
@@ -140,6 +159,24 @@ class HostResolver:
         with self._lock:
             self._local.clear()
             self._local_generation = None
+
+    # -- what a worker already knows, without any I/O (see app.pagecache) ----
+    @property
+    def counter(self) -> Generation:
+        """The shared registry generation, for callers that batch its read."""
+        return self._generation
+
+    @property
+    def known_generation(self) -> int | None:
+        """The registry generation the in-process entries belong to."""
+        return self._local_generation
+
+    def known(self, host: str) -> TenantRef | AliasRedirect | None:
+        """The in-process entry for ``host`` (None if not known here); the caller
+        must compare ``known_generation``, read BEFORE this call, with a fresh
+        read of ``counter`` before trusting it."""
+        value = self._local.get(host, _MISSING)
+        return None if value is _MISSING else value
 
     # -- lookup ---------------------------------------------------------------
     def resolve(self, host: str) -> TenantRef | AliasRedirect | None:

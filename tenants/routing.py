@@ -68,19 +68,23 @@ def classify_host(raw_host: str | None, config) -> Site:
     return Site(VILLAGE, host, host)
 
 
+def site_of(environ, config) -> Site:
+    """The site of a WSGI request, classified once and remembered in the environ."""
+    site = environ.get("desa.site")
+    if site is None:
+        site = classify_host(environ.get("HTTP_HOST") or environ.get("SERVER_NAME"), config)
+        environ["desa.site"] = site
+    return site
+
+
 def request_site(req: Request | None = None, config=None) -> Site:
     """The request's site, computed once per request (also before the app context)."""
     req = req or request
-    site = req.environ.get("desa.site")
-    if site is None:
-        if config is None:
-            from flask import current_app
+    if config is None:
+        from flask import current_app
 
-            config = current_app.config
-        site = classify_host(req.environ.get("HTTP_HOST") or req.environ.get("SERVER_NAME"),
-                             config)
-        req.environ["desa.site"] = site
-    return site
+        config = current_app.config
+    return site_of(req.environ, config)
 
 
 def public_host(primary_host: str, site: Site | None = None) -> str:

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Iterator
 
-from sqlalchemy import ForeignKey, event
+from sqlalchemy import ForeignKey, Integer, bindparam, event
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column
 from sqlalchemy.orm import with_loader_criteria
 
@@ -128,16 +128,21 @@ def _scope_execute(state: ORMExecuteState) -> None:
             "tenant-owned data queried without a current tenant; "
             "use tenant_context() or system_scope()"
         )
-    # SQLAlchemy's lambda system extracts ``tenant_id`` from the closure as a bound
-    # parameter at each execution, so compiled-statement caching never reuses it.
-    state.statement = state.statement.options(
-        with_loader_criteria(
-            TenantScoped,
-            lambda cls: cls.tenant_id == tenant_id,
-            include_aliases=True,
-            track_closure_variables=True,
-        )
-    )
+    state.statement = state.statement.options(_SCOPED_TO_CURRENT_TENANT)
+
+
+def _tenant_parameter():
+    return bindparam("current_tenant_id", callable_=_current_tenant.get, type_=Integer)
+
+
+#: One option object for every query: its criterion compares ``tenant_id`` with a
+#: bound parameter whose value is read from the ContextVar at each execution, so the
+#: compiled-statement cache can never carry one village's id into another's query.
+_SCOPED_TO_CURRENT_TENANT = with_loader_criteria(
+    TenantScoped,
+    lambda cls: cls.tenant_id == _tenant_parameter(),
+    include_aliases=True,
+)
 
 
 def _check_flush(session: Session, _ctx, _instances) -> None:

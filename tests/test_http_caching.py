@@ -130,3 +130,100 @@ def test_unknown_query_parameters_are_answered_but_not_cached(seeded, jlodro):
     assert jlodro.get("/berita?utm_source=wa&x=1").headers.get("X-Cache") is None
     jlodro.get("/berita?halaman=1")
     assert jlodro.get("/berita?halaman=1").headers["X-Cache"] == "HIT"
+
+
+# -- hits are answered before Flask (app.pagecache.PageCacheMiddleware) ------------
+@contextmanager
+def flask_requests(app):
+    """Count the requests that reached Flask (request_started fires in Flask only)."""
+    from flask import request_started
+
+    seen: list[str] = []
+
+    def started(_sender, **_extra):
+        from flask import request
+
+        seen.append(request.path)
+
+    request_started.connect(started, app)
+    try:
+        yield seen
+    finally:
+        request_started.disconnect(started, app)
+
+
+def test_hit_is_answered_without_entering_flask(app, seeded, jlodro):
+    first = jlodro.get("/berita")
+    with flask_requests(app) as reached:
+        second = jlodro.get("/berita")
+    assert second.headers["X-Cache"] == "HIT" and second.get_data() == first.get_data()
+    assert reached == []
+    assert second.headers["Content-Length"] == str(len(first.get_data()))
+    assert second.headers["Cache-Control"] == first.headers["Cache-Control"]
+    assert second.headers["ETag"] == first.headers["ETag"]
+
+
+def test_head_hit_has_headers_and_no_body(app, seeded, jlodro, client):
+    full = jlodro.get("/profil")
+    client.head("/profil", headers={"Host": jlodro.host})
+    with flask_requests(app) as reached:
+        head = client.head("/profil", headers={"Host": jlodro.host})
+    assert reached == [] and head.headers["X-Cache"] == "HIT"
+    assert head.get_data() == b""
+    assert head.headers["Content-Length"] == str(len(full.get_data()))
+
+
+def test_gzip_hit_has_its_own_etag_and_304(seeded, jlodro):
+    gz = {"Host": jlodro.host, "Accept-Encoding": "gzip"}
+    jlodro.get("/")
+    zipped = jlodro.get("/", headers=gz)
+    assert zipped.headers["X-Cache"] == "HIT" and zipped.headers["Content-Encoding"] == "gzip"
+    plain = jlodro.get("/")
+    assert zipped.headers["ETag"] != plain.headers["ETag"]
+    assert jlodro.get("/", headers={**gz, "If-None-Match": zipped.headers["ETag"]}).status_code == 304
+    # the plain ETag does not validate the gzip body, and the reverse
+    assert jlodro.get("/", headers={**gz, "If-None-Match": plain.headers["ETag"]}).status_code == 200
+    again = jlodro.get("/", headers={"Host": jlodro.host, "If-None-Match": plain.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["X-Cache"] == "HIT"
+    assert "Content-Length" not in again.headers or again.headers["Content-Length"] == "0"
+
+
+def test_alias_host_still_redirects_when_the_page_is_cached(app, seeded, jlodro, client, runner):
+    assert runner.invoke(args=["tenants", "add-domain", "jlodro", "desajlodro.id"]).exit_code == 0
+    jlodro.get("/profil")
+    assert jlodro.get("/profil").headers["X-Cache"] == "HIT"
+    for alias in ("desajlodro.id", "www.jlodro.tubankab.go.id"):
+        for _ in range(2):  # the second time the worker already knows the alias
+            moved = client.get("/profil", headers={"Host": alias})
+            assert moved.status_code == 301, alias
+            assert moved.headers["Location"] == "http://jlodro.tubankab.go.id/profil"
+
+
+def test_suspending_a_village_stops_its_cached_pages_at_once(seeded, jlodro, runner):
+    jlodro.get("/")
+    assert jlodro.get("/").headers["X-Cache"] == "HIT"
+    assert runner.invoke(args=["tenants", "status", "jlodro", "suspended"]).exit_code == 0
+    assert jlodro.get("/").status_code == 503
+    assert jlodro.get("/").status_code == 503
+
+
+def test_language_switch_is_remembered_even_when_cached(seeded, jlodro, client):
+    client.set_cookie("lang", "en", domain=jlodro.host)
+    english = jlodro.get("/?lang=en")
+    assert english.headers["X-Cache"] in ("MISS", "HIT")
+    client.delete_cookie("lang", domain=jlodro.host)
+    switched = jlodro.get("/?lang=en")
+    assert switched.status_code == 200 and 'lang="en"' in switched.text
+    assert "lang=en" in switched.headers.get("Set-Cookie", "")
+    # with the cookie set, the same page now comes from the cache
+    assert jlodro.get("/?lang=en").headers["X-Cache"] == "HIT"
+
+
+def test_session_cookie_or_unknown_parameter_bypasses_the_middleware(app, seeded, jlodro, client):
+    jlodro.get("/berita")
+    with flask_requests(app) as reached:
+        jlodro.get("/berita?fbclid=abc")
+        client.set_cookie("session", "x", domain=jlodro.host)
+        with_session = jlodro.get("/berita")
+    assert reached == ["/berita", "/berita"]
+    assert with_session.headers.get("X-Cache") is None

@@ -77,7 +77,7 @@ def test_markdown_features_survive():
     assert '<a href="https://tubankab.go.id" rel="noopener noreferrer nofollow">tautan</a>' in html
     assert "<table>" in html and "<td>1</td>" in html
     assert "<li>satu</li>" in html
-    assert '<img alt="foto" src="/media/35.23.01.2001/x.jpg">' in html
+    assert '<img alt="foto" src="/media/35.23.01.2001/x.jpg" loading="lazy"' in html
 
 
 def test_empty_and_odd_input():
@@ -93,3 +93,9 @@ def test_body_html_is_rendered_on_save(ctx):
     post = Post(title="t", slug="t", body_md="<script>x</script>**ok**")
     assert post.body_html.strip() == "<p><strong>ok</strong></p>"
     assert "script" not in post.body_html
+
+
+def test_images_in_content_are_lazy_loaded():
+    html = render_markdown('![Balai desa](/media/3523/2026/11/a.jpg)\n\n<img src="/x.png" loading="eager">')
+    assert html.count('loading="lazy"') == 2 and 'loading="eager"' not in html
+    assert html.count('decoding="async"') == 2

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, Integer, String, Text, and_, event, or_
+from sqlalchemy import DateTime, Integer, String, Text, and_, bindparam, event, or_
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column, validates
 from sqlalchemy.orm import with_loader_criteria
 
@@ -73,12 +73,22 @@ class Publishable:
 
     @classmethod
     def visible(cls, now: datetime | None = None):
-        """SQL condition: what citizens may see now (scheduled items once due)."""
-        now = now or utcnow()
-        return or_(
-            cls.status == PUBLISHED,
-            and_(cls.status == SCHEDULED, cls.published_at <= now),
-        )
+        """SQL condition: what citizens may see now (scheduled items once due).
+
+        Without ``now`` the moment is a bound parameter evaluated at each execution,
+        so the condition is built once per model and reused by every request.
+        """
+        if now is not None:
+            return or_(cls.status == PUBLISHED,
+                       and_(cls.status == SCHEDULED, cls.published_at <= now))
+        condition = _VISIBLE.get(cls)
+        if condition is None:
+            moment = bindparam("visible_now", callable_=utcnow, type_=DateTime(timezone=True))
+            condition = _VISIBLE[cls] = or_(
+                cls.status == PUBLISHED,
+                and_(cls.status == SCHEDULED, cls.published_at <= moment),
+            )
+        return condition
 
     @property
     def is_visible(self) -> bool:
@@ -92,16 +102,19 @@ class Publishable:
         return False
 
 
+_VISIBLE: dict[type, object] = {}
+#: Built once: the criterion has no per-request value, so one option object serves all.
+_NOT_TRASHED = with_loader_criteria(Trashable, lambda cls: cls.deleted_at.is_(None),
+                                    include_aliases=True)
+
+
 def _hide_trashed(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update) or state.execution_options.get(
         "include_trashed", False
     ):
         return
     if any(issubclass(m.class_, Trashable) for m in state.all_mappers):
-        state.statement = state.statement.options(
-            with_loader_criteria(Trashable, lambda cls: cls.deleted_at.is_(None),
-                                 include_aliases=True)
-        )
+        state.statement = state.statement.options(_NOT_TRASHED)
 
 
 def install() -> None:

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 from flask import abort, current_app, request
-from sqlalchemy import func, or_, select
+from sqlalchemy import Date, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -60,9 +61,11 @@ def site_settings() -> SiteSettings | None:
     return db.session.scalar(select(SiteSettings))
 
 
+@cache
 def visible_posts():
     """Published posts, newest first, with the category and cover loaded in the same
-    query (a list page must not issue one query per post)."""
+    query (a list page must not issue one query per post). Built once: statements
+    are immutable and ``visible()`` reads the clock at execution."""
     return (
         select(Post).where(Post.visible())
         .options(joinedload(Post.category), joinedload(Post.cover))
@@ -74,24 +77,39 @@ def latest_posts(limit: int = 5):
     return db.session.scalars(visible_posts().limit(limit)).unique().all()
 
 
-def current_announcements(limit: int | None = None):
-    today = date.today()
-    statement = (
+def _today():
+    return date.today()
+
+
+@cache
+def _current_announcements():
+    today = bindparam("today", callable_=_today, type_=Date)
+    return (
         select(Announcement)
         .where(Announcement.visible(),
                or_(Announcement.valid_until.is_(None), Announcement.valid_until >= today))
         .order_by(Announcement.published_at.desc(), Announcement.id.desc())
     )
+
+
+def current_announcements(limit: int | None = None):
+    statement = _current_announcements()
     if limit:
         statement = statement.limit(limit)
     return db.session.scalars(statement).all()
 
 
-def upcoming_events(limit: int | None = None):
-    statement = (
-        select(Event).where(Event.visible(), Event.starts_on >= date.today())
+@cache
+def _upcoming_events():
+    today = bindparam("today", callable_=_today, type_=Date)
+    return (
+        select(Event).where(Event.visible(), Event.starts_on >= today)
         .order_by(Event.starts_on, Event.start_time)
     )
+
+
+def upcoming_events(limit: int | None = None):
+    statement = _upcoming_events()
     if limit:
         statement = statement.limit(limit)
     return db.session.scalars(statement).all()
