@@ -75,7 +75,7 @@ def bar_chart(title: str, rows, formatter=None, series=("",), desc: str | None =
 
 def budget_chart(sections, totals, section_names, year, formatter) -> Markup:
     """Planned and realised totals per section; texts in the page language."""
-    from flask_babel import gettext
+    from app.i18n import gettext
 
     rows = [(section_names.get(key, key), totals[key]) for key, lines in sections.items() if lines]
     return bar_chart(gettext("APBDes %(year)s: anggaran dan realisasi per bidang", year=year),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import g, jsonify, request
-from flask_babel import gettext
+from app.i18n import gettext
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from tenants.routing import UnknownVillage, VillageUnavailable

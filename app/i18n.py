@@ -84,8 +84,6 @@ def wilayah(value: str | None) -> str:
         return ""
     for prefix, pattern in AREA_KINDS.items():
         if value.startswith(prefix) and has_request_context():
-            from flask_babel import gettext
-
             return gettext(pattern, name=value[len(prefix):])
     return value
 
@@ -96,13 +94,65 @@ TRANSLATIONS_DIR = Path(__file__).resolve().parent / "public" / "translations"
 
 
 def select_locale() -> str:
-    """``?lang=en`` (remembered in a cookie by ``remember_language``), else the cookie, else id."""
+    """``?lang=en`` (remembered in a cookie by ``remember_language``), else the cookie, else id.
+
+    Decided once per request (a page asks for it at every date and label)."""
     from flask import has_request_context, request
 
     if not has_request_context():
         return LOCALE
-    wanted = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    environ = request.environ
+    chosen = environ.get("desa.locale")
+    if chosen is None:
+        chosen = language_of(request.args.get(LANG_COOKIE), request.cookies.get(LANG_COOKIE))
+        environ["desa.locale"] = chosen
+    return chosen
+
+
+def language_of(asked: str | None, remembered: str | None) -> str:
+    """The page language from ``?lang=`` and the ``lang`` cookie (also used by the page
+    cache, which must key pages exactly as they are rendered)."""
+    wanted = asked or remembered
     return wanted if wanted in LANGUAGES else LOCALE
+
+
+_catalogues: dict[str, object] = {}
+
+
+def catalogue():
+    """The compiled catalogue of the page language, loaded once per process.
+
+    Templates call gettext dozens of times per page; going through Flask-Babel's
+    per-call context lookups cost about a millisecond per page, this costs a dict
+    lookup. Indonesian is the source language: its catalogue is empty and every
+    text comes back as written.
+    """
+    locale = select_locale()
+    found = _catalogues.get(locale)
+    if found is None:
+        from babel.support import NullTranslations, Translations
+
+        found = Translations.load(str(TRANSLATIONS_DIR), [locale], "messages") \
+            if locale != LOCALE else NullTranslations()
+        _catalogues[locale] = found
+    return found
+
+
+def gettext(text: str, **variables) -> str:
+    """``text`` in the page language, with ``%(name)s`` placeholders filled."""
+    translated = catalogue().ugettext(text)
+    return translated % variables if variables else translated
+
+
+def _install_fast_gettext(jinja_env) -> None:
+    jinja_env.install_gettext_callables(
+        lambda text: catalogue().ugettext(text),
+        lambda singular, plural, n: catalogue().ungettext(singular, plural, n),
+        newstyle=True,
+        pgettext=lambda context, text: catalogue().upgettext(context, text),
+        npgettext=lambda context, singular, plural, n:
+            catalogue().unpgettext(context, singular, plural, n),
+    )
 
 
 def _remember_language(response):
@@ -123,6 +173,7 @@ def init_app(app) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", LOCALE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     Babel(app, locale_selector=select_locale)
+    _install_fast_gettext(app.jinja_env)
     app.after_request(_remember_language)
     app.jinja_env.globals.update(current_language=select_locale)
     app.jinja_env.filters.update(tanggal=tanggal, waktu=waktu, jam=jam, angka=angka,

@@ -37,6 +37,7 @@ from tenants.routing import INVALID, VILLAGE, site_of
 from tenants.scoping import TenantScoped, current_tenant_id
 
 from .cache import Generation, make_store, tenant_key
+from .i18n import LANG_COOKIE, LANGUAGES, language_of
 
 CACHEABLE_BLUEPRINTS = {"public", "portal", "seo", "api", "portal_api"}
 UNCACHED_ENDPOINTS = {"public.media", "health.healthz", "themes.static"}
@@ -44,9 +45,6 @@ PUBLIC_MAX_AGE = 60
 COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/atom+xml",
                 "application/rss+xml", "image/svg+xml", "application/javascript")
 MIN_COMPRESS = 500
-LANGUAGES = {"id", "en"}
-DEFAULT_LANGUAGE = "id"
-LANG_COOKIE = "lang"
 #: Query parameters public pages understand. A request with any other parameter is
 #: answered but not cached, so random query strings cannot flood the cache.
 CACHEABLE_ARGS = {"halaman", "kategori", "tahun", "q", "lang", "kecamatan", "category", "jenis",
@@ -153,11 +151,6 @@ def page_key(site_id: int, versions: tuple[int, int, int], lang: str, environ) -
                       environ.get("REQUEST_METHOD") == "HEAD", path)
 
 
-def _language(arg: str | None, cookie: str | None) -> str:
-    lang = arg or cookie or DEFAULT_LANGUAGE
-    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
-
-
 def _cache() -> PageCache:
     return current_app.extensions["desa_pagecache"]
 
@@ -184,7 +177,7 @@ def _current_key() -> str:
     site_id = tenant.id if tenant is not None else PORTAL
     cache = _cache()
     own, everyone = Generation.values([cache.version(site_id), cache.version(ALL)])
-    lang = _language(request.args.get(LANG_COOKIE), request.cookies.get(LANG_COOKIE))
+    lang = language_of(request.args.get(LANG_COOKIE), request.cookies.get(LANG_COOKIE))
     return page_key(site_id, (own, everyone, get_resolver().generation()), lang,
                     request.environ)
 
@@ -317,7 +310,7 @@ class PageCacheMiddleware:
         if site.kind == VILLAGE and registry != known_generation:
             return None  # the registry changed since this worker resolved the host
         return cache.get(page_key(site_id, (own, everyone, registry),
-                                  _language(lang_arg, lang_cookie), environ))
+                                  language_of(lang_arg, lang_cookie), environ))
 
 # -- invalidation: any committed change to a village's rows bumps its version --
 def _collect(session: Session, _ctx, _instances) -> None:

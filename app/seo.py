@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from xml.sax.saxutils import escape as xml_escape
 
 from flask import Blueprint, Response, g, request
-from flask_babel import gettext
+from app.i18n import gettext
 from markupsafe import Markup
 from sqlalchemy import select
 

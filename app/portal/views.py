@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from flask import abort, current_app, request
-from flask_babel import gettext
+from app.i18n import gettext
 from sqlalchemy import func, select
 
 from app.extensions import db

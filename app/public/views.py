@@ -6,7 +6,7 @@ from collections import OrderedDict
 from datetime import date
 
 from flask import abort, g, jsonify, request
-from flask_babel import gettext
+from app.i18n import gettext
 from sqlalchemy import extract, select
 
 from app.extensions import db
