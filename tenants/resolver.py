@@ -95,7 +95,6 @@ class HostResolver:
         self._local: OrderedDict[str, TenantRef | AliasRedirect | None] = OrderedDict()
         self._local_generation: int | None = None
         self._lock = Lock()
-        self._preloaded = False
 
     # -- cache plumbing -------------------------------------------------------
     def _check_generation(self) -> int:
@@ -179,53 +178,9 @@ class HostResolver:
         value = self._local.get(host, _MISSING)
         return None if value is _MISSING else value
 
-    def preload(self) -> int:
-        """Load every registered hostname in one query (done once per worker, on its
-        first request): afterwards no known host costs a query, however many
-        villages the deployment serves and in whatever order visitors come.
-
-        After a registry change the entries are dropped and come back one host at
-        a time, so that a rename does not stall every worker for a full reload.
-        """
-        from sqlalchemy import and_
-        from sqlalchemy.orm import aliased
-
-        generation = self._check_generation()
-        primary = aliased(Domain)
-        rows = db.session.execute(
-            select(Domain.hostname, Domain.is_primary, primary.hostname, Tenant.id, Tenant.code,
-                   Tenant.name, Tenant.kind, Tenant.slug, Tenant.status, Tenant.theme,
-                   Tenant.kecamatan_code, Tenant.kecamatan_name, Tenant.regency_name)
-            .join(Tenant, Tenant.id == Domain.tenant_id)
-            .outerjoin(primary, and_(primary.tenant_id == Tenant.id, primary.is_primary))
-            .limit(self.LOCAL_LIMIT)
-        ).all()
-        refs: dict[int, TenantRef] = {}
-        entries = {}
-        for (host, is_primary, primary_host, tenant_id, code, name, kind, slug, status, theme,
-             kecamatan_code, kecamatan_name, regency_name) in rows:
-            if not is_primary and primary_host is not None:
-                entries[host] = AliasRedirect(primary_host)
-                continue
-            ref = refs.get(tenant_id)
-            if ref is None or ref.primary_host != (primary_host or host):
-                ref = refs[tenant_id] = TenantRef.create(
-                    id=tenant_id, code=code, name=name, kind=kind, slug=slug, status=status,
-                    theme=theme, kecamatan_code=kecamatan_code,
-                    kecamatan_name=kecamatan_name, regency_name=regency_name,
-                    primary_host=primary_host or host)
-            entries[host] = ref
-        with self._lock:
-            if self._local_generation == generation:
-                self._local.update(entries)
-        return len(entries)
-
     # -- lookup ---------------------------------------------------------------
     def resolve(self, host: str) -> TenantRef | AliasRedirect | None:
         """``host`` must already be normalised (``tenants.hosts.normalize_host``)."""
-        if not self._preloaded:
-            self._preloaded = True
-            self.preload()
         generation = self._check_generation()
         value = self._local.get(host, _MISSING)
         if value is _MISSING:

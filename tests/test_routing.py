@@ -169,27 +169,3 @@ def test_proxy_headers_ignored_unless_configured(client):
     response = client.get("/", headers={"Host": "tidakada.tubankab.go.id",
                                         "X-Forwarded-Host": "jlodro.tubankab.go.id"})
     assert response.status_code == 404
-
-
-def test_preloaded_registry_answers_like_the_database_without_queries(app, client, runner):
-    """A worker loads every hostname in one query; each entry must be exactly what the
-    per-host lookup gives (villages, custom domains as aliases, renamed slugs)."""
-    from test_http_caching import count_queries
-
-    from tenants.resolver import HostResolver
-
-    assert runner.invoke(args=["tenants", "add-domain", "jlodro", "desajlodro.id"]).exit_code == 0
-    assert runner.invoke(args=["tenants", "rename", "kebonsari", "kebonsari-baru"]).exit_code == 0
-    with app.test_request_context("/"):
-        fresh = HostResolver(app)
-        loaded = fresh.preload()
-        hosts = db.session.scalars(select(Domain.hostname)).all()
-        assert loaded == len(hosts) >= 330
-        for name in hosts:
-            assert fresh.known(name) == fresh._lookup(name), name
-        assert fresh.known("desajlodro.id").primary_host == "jlodro.tubankab.go.id"
-        assert fresh.known("kebonsari.tubankab.go.id").primary_host == "kebonsari-baru.tubankab.go.id"
-        fresh._preloaded = True
-        with count_queries(app) as queries:
-            assert fresh.resolve("sumurgung-montong.tubankab.go.id").slug == "sumurgung-montong"
-        assert queries == []
