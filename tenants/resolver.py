@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass
 from threading import Lock
 
 from flask import Flask, current_app, g, has_request_context
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy import and_, event, select
+from sqlalchemy.orm import Session, aliased, object_session
 
 from app.cache import Generation, redis_client
 from app.extensions import db
@@ -59,15 +59,6 @@ class TenantRef:
             if isinstance(fields.get(name), str):
                 fields[name] = sys.intern(fields[name])
         return cls(**fields)
-
-    @classmethod
-    def from_tenant(cls, tenant: Tenant, primary_host: str) -> TenantRef:
-        return cls.create(
-            id=tenant.id, code=tenant.code, name=tenant.name, kind=tenant.kind,
-            slug=tenant.slug, status=tenant.status, theme=tenant.theme,
-            kecamatan_code=tenant.kecamatan_code, kecamatan_name=tenant.kecamatan_name,
-            regency_name=tenant.regency_name, primary_host=primary_host,
-        )
 
 
 _SHARED_VALUES = ("kind", "status", "theme", "kecamatan_code", "kecamatan_name",
@@ -200,17 +191,25 @@ class HostResolver:
         return found
 
     def _lookup_exact(self, host: str) -> TenantRef | AliasRedirect | None:
-        domain = db.session.execute(
-            select(Domain).where(Domain.hostname == host)
-        ).scalar_one_or_none()
-        if domain is None:
+        """One query: the domain, its village and the village's primary hostname."""
+        primary = aliased(Domain)
+        row = db.session.execute(
+            select(Domain.is_primary, primary.hostname, *(getattr(Tenant, f) for f in _TENANT_FIELDS))
+            .join(Tenant, Tenant.id == Domain.tenant_id)
+            .outerjoin(primary, and_(primary.tenant_id == Tenant.id, primary.is_primary))
+            .where(Domain.hostname == host)
+        ).first()
+        if row is None:
             return None
-        tenant = domain.tenant
-        primary = tenant.primary_domain
-        primary_host = primary.hostname if primary is not None else host
-        if not domain.is_primary and primary is not None:
+        is_primary, primary_host, *fields = row
+        if not is_primary and primary_host is not None:
             return AliasRedirect(primary_host)
-        return TenantRef.from_tenant(tenant, primary_host)
+        return TenantRef.create(**dict(zip(_TENANT_FIELDS, fields)),
+                                primary_host=primary_host or host)
+
+
+_TENANT_FIELDS = ("id", "code", "name", "kind", "slug", "status", "theme", "kecamatan_code",
+                  "kecamatan_name", "regency_name")
 
 
 def get_resolver(app: Flask | None = None) -> HostResolver:

@@ -169,3 +169,24 @@ def test_proxy_headers_ignored_unless_configured(client):
     response = client.get("/", headers={"Host": "tidakada.tubankab.go.id",
                                         "X-Forwarded-Host": "jlodro.tubankab.go.id"})
     assert response.status_code == 404
+
+
+def test_resolving_a_new_host_costs_one_query(app, runner):
+    from test_http_caching import count_queries
+
+    from tenants.resolver import AliasRedirect, HostResolver
+
+    assert runner.invoke(args=["tenants", "add-domain", "jlodro", "desajlodro.id"]).exit_code == 0
+    with app.test_request_context("/"):
+        fresh = HostResolver(app)
+        fresh.resolve("kebonsari.tubankab.go.id")  # reads the registry generation once
+        for name in ("jlodro.tubankab.go.id", "desajlodro.id", "tidak-ada.tubankab.go.id"):
+            with count_queries(app) as queries:
+                found = fresh.resolve(name)
+            assert len(queries) == 1, (name, queries)
+            with count_queries(app) as queries:
+                assert fresh.resolve(name) == found
+            assert queries == []
+        assert fresh.resolve("jlodro.tubankab.go.id").code == "35.23.01.2001"
+        assert fresh.resolve("desajlodro.id") == AliasRedirect("jlodro.tubankab.go.id")
+        assert fresh.resolve("tidak-ada.tubankab.go.id") is None
