@@ -12,10 +12,11 @@ from __future__ import annotations
 import sys
 from collections import OrderedDict
 from dataclasses import asdict, dataclass
+from functools import cache
 from threading import Lock
 
 from flask import Flask, current_app, g, has_request_context
-from sqlalchemy import and_, event, select
+from sqlalchemy import and_, bindparam, event, select
 from sqlalchemy.orm import Session, aliased, object_session
 
 from app.cache import Generation, redis_client
@@ -192,13 +193,7 @@ class HostResolver:
 
     def _lookup_exact(self, host: str) -> TenantRef | AliasRedirect | None:
         """One query: the domain, its village and the village's primary hostname."""
-        primary = aliased(Domain)
-        row = db.session.execute(
-            select(Domain.is_primary, primary.hostname, *(getattr(Tenant, f) for f in _TENANT_FIELDS))
-            .join(Tenant, Tenant.id == Domain.tenant_id)
-            .outerjoin(primary, and_(primary.tenant_id == Tenant.id, primary.is_primary))
-            .where(Domain.hostname == host)
-        ).first()
+        row = db.session.execute(_host_statement(), {"host": host}).first()
         if row is None:
             return None
         is_primary, primary_host, *fields = row
@@ -206,6 +201,18 @@ class HostResolver:
             return AliasRedirect(primary_host)
         return TenantRef.create(**dict(zip(_TENANT_FIELDS, fields)),
                                 primary_host=primary_host or host)
+
+
+@cache
+def _host_statement():
+    """Built once (a resolver miss should cost the query, not building it)."""
+    primary = aliased(Domain)
+    return (
+        select(Domain.is_primary, primary.hostname, *(getattr(Tenant, f) for f in _TENANT_FIELDS))
+        .join(Tenant, Tenant.id == Domain.tenant_id)
+        .outerjoin(primary, and_(primary.tenant_id == Tenant.id, primary.is_primary))
+        .where(Domain.hostname == bindparam("host"))
+    )
 
 
 _TENANT_FIELDS = ("id", "code", "name", "kind", "slug", "status", "theme", "kecamatan_code",

@@ -24,6 +24,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Iterator
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import ForeignKey, Integer, bindparam, event
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column
@@ -106,15 +107,25 @@ def tenant_tables() -> set:
     return _tenant_tables
 
 
+#: Statements already inspected (statements built once and reused are common: they
+#: should not be walked again at every execution).
+_inspected: WeakKeyDictionary = WeakKeyDictionary()
+
+
 def _touches_tenant_data(state: ORMExecuteState) -> bool:
     """True when any tenant-owned table appears anywhere in the statement, including
     subqueries of Core statements (``select(func.count()).select_from(subquery)``)."""
     if any(issubclass(m.class_, TenantScoped) for m in state.all_mappers):
         return True
-    from sqlalchemy.sql import visitors
+    statement = state.statement
+    found = _inspected.get(statement)
+    if found is None:
+        from sqlalchemy.sql import visitors
 
-    tables = tenant_tables()
-    return any(element in tables for element in visitors.iterate(state.statement))
+        tables = tenant_tables()
+        found = any(element in tables for element in visitors.iterate(statement))
+        _inspected[statement] = found
+    return found
 
 
 def _scope_execute(state: ORMExecuteState) -> None:
