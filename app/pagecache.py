@@ -36,7 +36,7 @@ from werkzeug.http import is_resource_modified, parse_cookie, quote_etag, remove
 from tenants.routing import INVALID, VILLAGE, site_of
 from tenants.scoping import TenantScoped, current_tenant_id
 
-from .cache import Generation, make_store, tenant_key
+from .cache import Generation, MemoryStore, make_store, tenant_key
 from .i18n import LANG_COOKIE, LANGUAGES, language_of
 
 CACHEABLE_BLUEPRINTS = {"public", "portal", "seo", "api", "portal_api"}
@@ -113,10 +113,19 @@ class CachedPage:
 
 
 class PageCache:
+    """Stored pages: in this worker's memory, and in Redis when it is configured.
+
+    Keys carry the content versions, so an entry can never be stale, only unused:
+    with Redis, a worker keeps the pages it served in memory too (bounded by
+    ``PAGE_CACHE_MEMORY_MB``) and a hit then costs only the version read, not a
+    second round trip and the transfer of the page.
+    """
+
     def __init__(self, app: Flask) -> None:
         self.enabled = app.config.get("PAGE_CACHE", True)
-        self.store = make_store(app.config["REDIS_URL"],
-                                app.config["PAGE_CACHE_MEMORY_MB"] * 1024 * 1024)
+        memory = app.config["PAGE_CACHE_MEMORY_MB"] * 1024 * 1024
+        self.store = make_store(app.config["REDIS_URL"], memory)
+        self.local = self.store if isinstance(self.store, MemoryStore) else MemoryStore(memory)
         self._redis_url = app.config["REDIS_URL"]
         self._folder = app.instance_path
         self._versions: dict[int, Generation] = {}
@@ -131,8 +140,17 @@ class PageCache:
         return gen
 
     def get(self, key: str) -> CachedPage | None:
-        page = self.store.get(key)
+        page = self.local.get(key)
+        if page is None and self.store is not self.local:
+            page = self.store.get(key)
+            if isinstance(page, CachedPage):
+                self.local.set(key, page, ttl=TTL)
         return page if isinstance(page, CachedPage) else None
+
+    def set(self, key: str, page: CachedPage) -> None:
+        self.local.set(key, page, ttl=TTL)
+        if self.store is not self.local:
+            self.store.set(key, page, ttl=TTL)
 
 
 def page_key(site_id: int, versions: tuple[int, int, int], lang: str, environ) -> str:
@@ -218,7 +236,7 @@ def finish_response(response):
         response.add_etag()
         response.last_modified = response.last_modified or datetime.now(timezone.utc)
         page = CachedPage.of(response)
-        _cache().store.set(key, page, ttl=TTL)
+        _cache().set(key, page)
         status, headers, body = page.answer(request.environ, "MISS")
         return current_app.response_class(body, status=status, headers=headers)
     if response.status_code == 200 and request.method in ("GET", "HEAD") \
