@@ -2,7 +2,9 @@
 package, and ``conftest`` is ambiguous once sub-folders have their own)."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from contextlib import contextmanager
+
+from sqlalchemy import event, select
 
 from app.extensions import db
 from tenants.models import Tenant
@@ -17,6 +19,23 @@ def village(slug: str) -> Tenant:
         tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
     assert tenant is not None, slug
     return tenant
+
+
+@contextmanager
+def count_queries(app):
+    """The SQL statements the app runs inside the block (query budgets)."""
+    seen: list[str] = []
+
+    def before(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
 
 
 def host(slug: str) -> str:

@@ -4,27 +4,11 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
 from app.extensions import db
 from app.models import Post
 from app.models.base import utcnow
-
-
-@contextmanager
-def count_queries(app):
-    seen: list[str] = []
-
-    def before(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
+from desa_testing import count_queries
 
 
 @pytest.fixture()

@@ -172,7 +172,7 @@ def test_proxy_headers_ignored_unless_configured(client):
 
 
 def test_resolving_a_new_host_costs_one_query(app, runner):
-    from test_http_caching import count_queries
+    from desa_testing import count_queries
 
     from tenants.resolver import AliasRedirect, HostResolver
 

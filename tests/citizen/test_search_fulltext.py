@@ -3,17 +3,16 @@ AND matching, visibility at query time, hostile input, village isolation, reinde
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, event, func, select, update
+from sqlalchemy import delete, func, select, update
 
 from app.extensions import db
 from app.models import DRAFT, PUBLISHED, SCHEDULED, Document, Event, Page, Post
 from app.models.base import utcnow
 from app.models.search import SearchEntry
-from desa_testing import village
+from desa_testing import count_queries, village
 from tenants.scoping import system_scope
 
 
@@ -41,22 +40,6 @@ def entries(app, **where):
     with app.app_context(), system_scope():
         return db.session.scalar(select(func.count()).select_from(SearchEntry)
                                  .filter_by(**where))
-
-
-@contextmanager
-def count_queries(app):
-    seen: list[str] = []
-
-    def before(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 # -- matching and ranking ---------------------------------------------------------
