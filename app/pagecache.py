@@ -52,6 +52,9 @@ CACHEABLE_ARGS = {"halaman", "kategori", "tahun", "q", "lang", "kecamatan", "cat
 PORTAL = 0  # version key of the regency portal (it aggregates every village)
 ALL = -1  # epoch bumped by system-wide bulk changes: every village is stale
 TTL = 3600
+#: WSGI environ entry: the key the middleware looked up in vain (Flask stores the page
+#: under it instead of reading the versions and the store a second time).
+LOOKED_UP = "desa.page_key"
 
 
 @dataclass(frozen=True)
@@ -204,6 +207,10 @@ def serve_from_cache():
     """The in-app path (after the tenant hook), for what the middleware left to Flask."""
     if not _cacheable_request() or g.get("site") is None:
         return None
+    key = request.environ.get(LOOKED_UP)
+    if key is not None:  # the middleware computed this very key and found nothing
+        g.page_cache_key = key
+        return None
     key = _current_key()
     g.page_cache_key = key
     page = _cache().get(key)
@@ -327,8 +334,12 @@ class PageCacheMiddleware:
             [resolver.counter, cache.version(site_id), cache.version(ALL)])
         if site.kind == VILLAGE and registry != known_generation:
             return None  # the registry changed since this worker resolved the host
-        return cache.get(page_key(site_id, (own, everyone, registry),
-                                  language_of(lang_arg, lang_cookie), environ))
+        key = page_key(site_id, (own, everyone, registry), language_of(lang_arg, lang_cookie),
+                       environ)
+        page = cache.get(key)
+        if page is None:
+            environ[LOOKED_UP] = key  # Flask renders the page and stores it under this key
+        return page
 
 # -- invalidation: any committed change to a village's rows bumps its version --
 def _collect(session: Session, _ctx, _instances) -> None:

@@ -118,13 +118,19 @@ def _touches_tenant_data(state: ORMExecuteState) -> bool:
     if any(issubclass(m.class_, TenantScoped) for m in state.all_mappers):
         return True
     statement = state.statement
-    found = _inspected.get(statement)
+    try:
+        found = _inspected.get(statement)
+    except TypeError:  # a statement type that cannot be weakly referenced
+        found = None
     if found is None:
         from sqlalchemy.sql import visitors
 
         tables = tenant_tables()
         found = any(element in tables for element in visitors.iterate(statement))
-        _inspected[statement] = found
+        try:
+            _inspected[statement] = found
+        except TypeError:
+            pass
     return found
 
 

@@ -211,3 +211,23 @@ def test_session_cookie_or_unknown_parameter_bypasses_the_middleware(app, seeded
         with_session = jlodro.get("/berita")
     assert reached == ["/berita", "/berita"]
     assert with_session.headers.get("X-Cache") is None
+
+
+def test_a_miss_reads_the_store_once_and_the_next_request_hits(app, seeded, jlodro):
+    """The middleware's lookup counts: Flask does not look the same key up again."""
+    cache = app.extensions["desa_pagecache"]
+    lookups: list[str] = []
+    original = cache.get
+
+    def counting_get(key):
+        lookups.append(key)
+        return original(key)
+
+    cache.get = counting_get
+    try:
+        first = jlodro.get("/agenda")
+        assert first.headers["X-Cache"] == "MISS" and len(lookups) == 1
+        assert jlodro.get("/agenda").headers["X-Cache"] == "HIT"
+        assert lookups == [lookups[0], lookups[0]]
+    finally:
+        del cache.get
