@@ -7,7 +7,7 @@ from sqlalchemy import DateTime, Integer, String, Text, and_, bindparam, event, 
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column, validates
 from sqlalchemy.orm import with_loader_criteria
 
-from tenants.scoping import TenantScoped
+from tenants.scoping import StatementRewrites, TenantScoped
 
 DRAFT = "draft"
 PUBLISHED = "published"
@@ -108,13 +108,21 @@ _NOT_TRASHED = with_loader_criteria(Trashable, lambda cls: cls.deleted_at.is_(No
                                     include_aliases=True)
 
 
+_trash_hidden = StatementRewrites()
+
+
 def _hide_trashed(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update) or state.execution_options.get(
         "include_trashed", False
     ):
         return
-    if any(issubclass(m.class_, Trashable) for m in state.all_mappers):
-        state.statement = state.statement.options(_NOT_TRASHED)
+    hidden = _trash_hidden.rewrite(
+        state.statement,
+        lambda statement: statement.options(_NOT_TRASHED)
+        if any(issubclass(m.class_, Trashable) for m in state.all_mappers) else None,
+    )
+    if hidden is not None:
+        state.statement = hidden
 
 
 def install() -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import extract, select
 from app.extensions import db
 from app.models import (
     BUDGET_SECTIONS, DOCUMENT_CATEGORIES, GROUPS, PROFIL_SECTIONS, STAT_CATEGORIES, Album,
-    Announcement, BudgetLine, Category, Document, Event, MenuItem, Official, Page, PopulationStat, Post,
+    Announcement, BudgetLine, Category, Document, Event, Official, Page, PopulationStat, Post,
     Tag,
 )
 from app.themes import render
@@ -20,7 +20,7 @@ from tenants.routing import public_host
 
 from . import bp
 from .queries import (
-    current_announcements, get_visible, latest_posts, paginate, site_settings, upcoming_events,
+    current_announcements, get_visible, latest_posts, menu_items, paginate, site_settings, upcoming_events,
     valid_slug, visible_posts,
 )
 
@@ -106,8 +106,7 @@ def village_context():
         "settings": settings,
         "profil_sections": labels(PROFIL_SECTIONS),
         # the operator's extra menu entries (queried only when a template shows the menu)
-        "custom_menu": lambda: db.session.scalars(
-            select(MenuItem).order_by(MenuItem.position, MenuItem.id)).all(),
+        "custom_menu": menu_items,
     }
 
 
