@@ -16,12 +16,15 @@ from pathlib import Path
 
 from urllib.parse import quote
 
-from flask import Blueprint, abort, g, render_template, request, send_from_directory
+from flask import (
+    Blueprint, abort, current_app, g, render_template, request, send_from_directory,
+)
 from flask.sansio.app import App
 from jinja2 import BaseLoader, Environment, TemplateNotFound
 from werkzeug.security import safe_join
 
 from .config import PROJECT_ROOT
+from .i18n import select_locale, template_environment
 
 THEMES_DIR = PROJECT_ROOT / "themes"
 DEFAULT_THEME = "default"
@@ -89,8 +92,11 @@ class ThemeEnvironment(Environment):
 
 
 def render(template: str, status: int = 200, **context):
-    """Render ``template`` in the current village's theme."""
-    html = render_template(f"{PREFIX}{current_theme()}/{template}", **context)
+    """Render ``template`` in the current village's theme and the page language
+    (compiled per language: see ``app.i18n.CompiledTranslations``)."""
+    environment = template_environment(current_app, select_locale())
+    html = render_template(environment.get_template(f"{PREFIX}{current_theme()}/{template}"),
+                           **context)
     return (html, status) if status != 200 else html
 
 
@@ -118,6 +124,21 @@ def _static_path(theme: str, filename: str) -> str | None:
 def theme_static(filename: str, theme: str | None = None) -> str:
     """URL of a theme's static file, with its content hash (cache for a year)."""
     theme = theme_name(theme) if theme else current_theme()
+    if current_app.debug:  # files are being edited: look at them every time
+        return _static_url(theme, filename, _static_mtime(theme, filename))
+    return _static_url(theme, filename, None)
+
+
+def _static_mtime(theme: str, filename: str) -> float | None:
+    full = _static_path(theme, filename)
+    return os.path.getmtime(full) if full else None
+
+
+@lru_cache(maxsize=1024)
+def _static_url(theme: str, filename: str, _mtime: float | None) -> str:
+    """Remembered per file (every page links the same few): theme files change only
+    with a deployment, which restarts the workers. In debug the mtime is part of
+    the key, so an edited file gets a new URL at once."""
     full = _static_path(theme, filename)
     version = _file_hash(full, os.path.getmtime(full)) if full else "0"
     # Built by hand, not with url_for: error pages for a malformed Host have no URL adapter.
