@@ -27,6 +27,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def display_name(kind: str, name: str) -> str:
+    """How a village is named on its pages: "Desa Jlodro", "Kelurahan Latsari"."""
+    return f"{'Kelurahan' if kind == KIND_KELURAHAN else 'Desa'} {name}"
+
+
 def kind_from_code(code: str) -> str:
     """The fourth part of a Kemendagri village code starts with 1 (kelurahan) or 2 (desa)."""
     return KIND_KELURAHAN if code.split(".")[3].startswith("1") else KIND_DESA
@@ -63,7 +68,7 @@ class Tenant(db.Model):
 
     @property
     def display_name(self) -> str:
-        return f"{'Kelurahan' if self.is_kelurahan else 'Desa'} {self.name}"
+        return display_name(self.kind, self.name)
 
     @property
     def primary_domain(self) -> Domain | None:

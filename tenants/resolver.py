@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, aliased, object_session
 from app.cache import Generation, redis_client
 from app.extensions import db
 
-from .models import STATUS_ACTIVE, Domain, Tenant
+from .models import STATUS_ACTIVE, Domain, Tenant, display_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +48,7 @@ class TenantRef:
 
     @property
     def display_name(self) -> str:
-        return f"{'Kelurahan' if self.kind == 'kelurahan' else 'Desa'} {self.name}"
+        return display_name(self.kind, self.name)
 
     @property
     def is_live(self) -> bool:

@@ -11,6 +11,7 @@ fallback to another one), 503 for a suspended village.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from flask import Flask, Request, abort, g, redirect, request
 from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable
@@ -89,15 +90,32 @@ def request_site(req: Request | None = None, config=None) -> Site:
 
 def public_host(primary_host: str, site: Site | None = None) -> str:
     """The host to link to for a village: its primary host, or its dev-domain twin."""
+    return host_linker(site)(primary_host)
+
+
+def host_linker(site: Site | None = None) -> Callable[[str], str]:
+    """``public_host`` for many villages at once (the directory links hundreds): what
+    it depends on (the request's site, the base domain, the port) is read once."""
     from flask import current_app
 
     site = site or request_site()
+    if not site.dev_domain:
+        return _same_host
     base = current_app.config["BASE_DOMAIN"]
-    if site.dev_domain and primary_host.endswith("." + base):
+    suffix = "." + base
+    raw = request.host
+    port = raw.rpartition(":")[2] if raw.count(":") == 1 else ""
+
+    def twin(primary_host: str) -> str:
+        if not primary_host.endswith(suffix):
+            return primary_host
         host = primary_host[: -len(base)] + site.dev_domain
-        raw = request.host
-        port = raw.rpartition(":")[2] if raw.count(":") == 1 else ""
         return f"{host}:{port}" if port else host
+
+    return twin
+
+
+def _same_host(primary_host: str) -> str:
     return primary_host
 
 

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from datetime import datetime
+from functools import cache
+from typing import NamedTuple
 
 from flask import abort, current_app, request
 from app.i18n import gettext
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from app.extensions import db
 from app.themes import render
-from tenants.models import STATUS_ACTIVE, STATUS_SUSPENDED, Domain, Tenant
-from tenants.routing import public_host
+from tenants.models import STATUS_ACTIVE, STATUS_SUSPENDED, Domain, Tenant, display_name
+from tenants.routing import host_linker, public_host
 
 from . import bp
 
@@ -29,48 +32,73 @@ STATUS_LABELS = {
 
 
 def village_status(tenant: Tenant) -> str:
-    if tenant.status == STATUS_ACTIVE:
-        return "live" if tenant.content_updated_at else "stale"
-    return tenant.status
+    return _status(tenant.status, tenant.content_updated_at)
+
+
+def _status(status: str, content_updated_at) -> str:
+    if status == STATUS_ACTIVE:
+        return "live" if content_updated_at else "stale"
+    return status
+
+
+class DirectoryEntry(NamedTuple):
+    """One line of the directory. A plain tuple with attributes: the directory lists
+    every village of the regency, and full ORM objects (or dicts, which Jinja reads
+    by a failed attribute lookup first) made the page several times slower."""
+
+    display_name: str
+    url: str
+    status: str
+    status_label: str
+    updated_at: datetime | None
+
+
+@cache
+def _directory_statement():
+    return (
+        select(Tenant.name, Tenant.kind, Tenant.kecamatan_name, Tenant.status,
+               Tenant.content_updated_at, Domain.hostname)
+        .join(Domain, (Domain.tenant_id == Tenant.id) & Domain.is_primary)
+        .order_by(Tenant.kecamatan_code, Tenant.name)
+    )
 
 
 @bp.route("/")
 def directory():
     query = request.args.get("q", "").strip()[:100]
-    statement = (
-        select(Tenant, Domain.hostname)
-        .join(Domain, (Domain.tenant_id == Tenant.id) & Domain.is_primary)
-        .order_by(Tenant.kecamatan_code, Tenant.name)
-    )
-    regency = current_app.config.get("PORTAL_REGENCY")
-    if regency and regency != "ALL":
+    statement = _directory_statement()
+    regency = _portal_regency()
+    if regency:
         statement = statement.where(Tenant.regency_code == regency)
     if query:
         like = f"%{query.lower()}%"
         statement = statement.where(
             func.lower(Tenant.name).like(like) | func.lower(Tenant.kecamatan_name).like(like)
         )
-    groups: OrderedDict[str, list] = OrderedDict()
+    groups: OrderedDict[str, list[DirectoryEntry]] = OrderedDict()
     total = 0
     status_labels = {key: gettext(text) for key, text in STATUS_LABELS.items()}
-    for tenant, hostname in db.session.execute(statement):
-        status = village_status(tenant)
-        groups.setdefault(tenant.kecamatan_name, []).append({
-            "tenant": tenant,
-            "url": f"{request.scheme}://{public_host(hostname)}/",
-            "status": status,
-            "status_label": status_labels.get(status, status),
-        })
+    link = host_linker()
+    scheme = request.scheme
+    for name, kind, kecamatan, tenant_status, updated_at, hostname in \
+            db.session.execute(statement):
+        status = _status(tenant_status, updated_at)
+        groups.setdefault(kecamatan, []).append(DirectoryEntry(
+            display_name(kind, name),
+            f"{scheme}://{link(hostname)}/",
+            status,
+            status_labels.get(status, status),
+            updated_at,
+        ))
         total += 1
     return render("portal/directory.html", groups=groups, query=query, total=total)
 
 
 # -- aggregated news and announcements of every village ------------------------------
-def _regency_filter(statement):
+def _portal_regency() -> str | None:
+    """The regency the portal shows (None: every village of the deployment)."""
     regency = current_app.config.get("PORTAL_REGENCY")
-    if regency and regency != "ALL":
-        statement = statement.where(Tenant.regency_code == regency)
-    return statement
+    return regency if regency and regency != "ALL" else None
 
 
 def aggregated(model, limit: int, kecamatan: str | None = None):
@@ -83,6 +111,23 @@ def aggregated(model, limit: int, kecamatan: str | None = None):
     from tenants.scoping import system_scope
 
     prefix = "/berita/" if model.__tablename__ == "post" else "/pengumuman/"
+    regency = _portal_regency()
+    statement = _aggregated_statement(model, limit, regency is not None, kecamatan is not None)
+    with system_scope():
+        rows = db.session.execute(statement, {"regency": regency, "kecamatan": kecamatan}).all()
+    link = host_linker()
+    scheme = request.scheme
+    return [
+        {"item": item, "tenant": tenant,
+         "url": f"{scheme}://{link(hostname)}{prefix}{item.slug}",
+         "village_url": f"{scheme}://{link(hostname)}/"}
+        for item, tenant, hostname in rows
+    ]
+
+
+@cache
+def _aggregated_statement(model, limit: int, by_regency: bool, by_kecamatan: bool):
+    """Built once per shape (a reused statement keeps its SQLAlchemy cache key)."""
     statement = (
         select(model, Tenant, Domain.hostname)
         .join(Tenant, Tenant.id == model.tenant_id)
@@ -91,23 +136,25 @@ def aggregated(model, limit: int, kecamatan: str | None = None):
         .order_by(model.published_at.desc(), model.id.desc())
         .limit(limit)
     )
-    statement = _regency_filter(statement)
-    if kecamatan:
-        statement = statement.where(Tenant.kecamatan_name == kecamatan)
-    with system_scope():
-        rows = db.session.execute(statement).all()
-    return [
-        {"item": item, "tenant": tenant,
-         "url": f"{request.scheme}://{public_host(hostname)}{prefix}{item.slug}",
-         "village_url": f"{request.scheme}://{public_host(hostname)}/"}
-        for item, tenant, hostname in rows
-    ]
+    if by_regency:
+        statement = statement.where(Tenant.regency_code == bindparam("regency"))
+    if by_kecamatan:
+        statement = statement.where(Tenant.kecamatan_name == bindparam("kecamatan"))
+    return statement
 
 
 def kecamatan_names() -> list[str]:
-    statement = _regency_filter(select(Tenant.kecamatan_name).distinct()
-                                .order_by(Tenant.kecamatan_name))
-    return list(db.session.scalars(statement))
+    regency = _portal_regency()
+    return list(db.session.scalars(_kecamatan_statement(regency is not None),
+                                   {"regency": regency}))
+
+
+@cache
+def _kecamatan_statement(by_regency: bool):
+    statement = select(Tenant.kecamatan_name).distinct().order_by(Tenant.kecamatan_name)
+    if by_regency:
+        statement = statement.where(Tenant.regency_code == bindparam("regency"))
+    return statement
 
 
 @bp.route("/berita")
