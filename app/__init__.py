@@ -26,11 +26,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> DesaFlask:
     logging.basicConfig(level=app.config["LOG_LEVEL"],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
-    csrf.init_app(app)
-
     from . import models  # noqa: F401 - register tables with the metadata
+    from .models.search import include_in_autogenerate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
+                     include_object=include_in_autogenerate)
+    csrf.init_app(app)
     from .models import base as model_base
 
     model_base.install()

@@ -269,44 +269,19 @@ install()
 
 
 # -- autogenerate -------------------------------------------------------------------
-def _engine_structure(op) -> bool:
-    from alembic.operations import ops
+def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's ``include_object`` (given to Flask-Migrate in ``app.create_app``).
 
-    if isinstance(op, ops.DropTableOp):
-        return op.table_name == FTS_TABLE or op.table_name.startswith(FTS_TABLE + "_")
-    if isinstance(op, ops.DropColumnOp):
-        return op.table_name == "search_entry" and op.column_name == VECTOR_COLUMN
-    if isinstance(op, ops.DropIndexOp):
-        return op.index_name == VECTOR_INDEX
-    return False
-
-
-def _leave_engine_structures_alone(_autogen_context, upgrade_ops, _schemas):
-    """Autogenerate knows only the models: tell it the FTS5 table (and its shadow
-    tables) and the tsvector column with its index belong to migration 0006, so that
-    ``flask db migrate`` never proposes dropping them and the models-vs-migrations
-    comparison stays clean."""
-    from alembic.operations import ops
-
-    kept = []
-    for op in upgrade_ops.ops:
-        if isinstance(op, ops.ModifyTableOps):
-            op.ops = [o for o in op.ops if not _engine_structure(o)]
-            if not op.ops:
-                continue
-        elif _engine_structure(op):
-            continue
-        kept.append(op)
-    upgrade_ops.ops[:] = kept
-
-
-def _register_autogenerate_filter() -> None:
-    from alembic.autogenerate import comparators
-    from alembic.util import DispatchPriority
-
-    # Alembic's global registry for third-party comparators, run after its own.
-    comparators.dispatch_for("schema", priority=DispatchPriority.LAST,
-                             subgroup="search_engine")(_leave_engine_structures_alone)
-
-
-_register_autogenerate_filter()
+    Autogenerate knows only the models: the FTS5 table (and its shadow tables) and
+    the tsvector column with its index belong to migration 0006. Leaving them out of
+    the comparison keeps ``flask db migrate`` from proposing to drop them, and the
+    models-vs-migrations test clean."""
+    if not reflected or compare_to is not None:
+        return True
+    if type_ == "table":
+        return not (name == FTS_TABLE or name.startswith(FTS_TABLE + "_"))
+    if type_ == "column":
+        return not (name == VECTOR_COLUMN and obj.table.name == "search_entry")
+    if type_ == "index":
+        return name != VECTOR_INDEX
+    return True
