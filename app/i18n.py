@@ -79,6 +79,15 @@ def rupiah(value: int | float | Decimal | None) -> str:
                                   locale=select_locale())
 
 
+def persen(part: int | float | Decimal | None, whole: int | float | Decimal | None) -> str:
+    """``part`` as a share of ``whole``, one decimal: ``12,5%`` (``12.5%`` in English);
+    ``0%`` when the whole is zero or missing."""
+    if not whole:
+        return "0%"
+    share = Decimal(part or 0) * 100 / Decimal(whole)
+    return format_decimal(share, "#,##0.#", locale=select_locale()) + "%"
+
+
 def N_(text: str) -> str:
     """Marks an Indonesian text for the catalogue; it is translated where it is shown."""
     return text
@@ -278,4 +287,4 @@ def init_app(app) -> None:
     app.after_request(_remember_language)
     app.jinja_env.globals.update(current_language=select_locale)
     app.jinja_env.filters.update(tanggal=tanggal, waktu=waktu, jam=jam, angka=angka,
-                                  rupiah=rupiah, wilayah=wilayah)
+                                  rupiah=rupiah, wilayah=wilayah, persen=persen)

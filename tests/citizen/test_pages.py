@@ -54,11 +54,37 @@ def test_statistik_has_charts(jlodro, seeded):
     assert html.count('role="img"') >= 1
 
 
+def test_shares_are_written_the_indonesian_way(jlodro, seeded):
+    """Percentages follow the page language: ``12,5%``, ``12.5%`` in English."""
+    shares = re.compile(r'<td class="num"[^>]*>(\d+(?:[.,]\d)?)%</td>')
+    for path in ("/statistik", "/transparansi"):
+        indonesian = shares.findall(jlodro.get(path + "?lang=id").get_data(as_text=True))
+        english = shares.findall(jlodro.get(path + "?lang=en").get_data(as_text=True))
+        assert indonesian and len(indonesian) == len(english), path
+        assert any("," in value for value in indonesian), indonesian  # some share has decimals
+        assert not any("." in value for value in indonesian), indonesian
+        assert [value.replace(",", ".") for value in indonesian] == english
+
+
+def test_share_filter():
+    from app.i18n import persen
+
+    assert persen(1, 8) == "12,5%"
+    assert persen(1, 3) == "33,3%"
+    assert persen(2, 2) == "100%"
+    assert persen(5, 0) == "0%" and persen(None, None) == "0%"
+    assert persen(123_456, 100) == "123.456%"
+
+
 def test_peta_uses_vendored_leaflet_and_text_fallback(jlodro, seeded):
     html = jlodro.get("/peta").get_data(as_text=True)
     assert "/_tema/default/vendor/leaflet/leaflet.js" in html
     assert "<script defer" in html
     assert "-6.897" in html and "openstreetmap.org" in html
+    # Leaflet's zoom buttons get their titles from the page, in its language
+    assert 'data-zoom-in="Perbesar" data-zoom-out="Perkecil"' in html
+    english = jlodro.get("/peta?lang=en").get_data(as_text=True)
+    assert 'data-zoom-in="Zoom in" data-zoom-out="Zoom out"' in english
     js = jlodro.get(re.search(r'src="(/_tema/default/vendor/leaflet/leaflet.js[^"]*)"', html)
                     .group(1).replace("&amp;", "&"))
     assert js.status_code == 200

@@ -7,7 +7,12 @@
   if (!el || typeof L === "undefined") { return; }
   var lat = parseFloat(el.dataset.lat), lng = parseFloat(el.dataset.lng);
   if (isNaN(lat) || isNaN(lng)) { return; }
-  var map = L.map(el, { scrollWheelZoom: false }).setView([lat, lng], 15);
+  var map = L.map(el, { scrollWheelZoom: false, zoomControl: false }).setView([lat, lng], 15);
+  // Leaflet's own zoom buttons are labelled in English: use the page's language.
+  L.control.zoom({
+    zoomInTitle: el.dataset.zoomIn || "+",
+    zoomOutTitle: el.dataset.zoomOut || "-"
+  }).addTo(map);
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, {
       maxZoom: 19,
