@@ -138,7 +138,7 @@ def test_phone_menu_tap_targets(browser, live_server, village_theme, theme):
 @pytest.mark.parametrize("lang", ["id", "en"])
 @pytest.mark.parametrize("theme", THEMES)
 def test_desktop_menu_is_one_line(browser, live_server, village_theme, theme, lang):
-    """At 1280px the main menu is always shown and fits on one line in every theme
+    """From 960px the main menu is always shown and fits on one line in every theme
     and language; the less-used sections open from "Lainnya"/"More"."""
     village_theme(theme)
     context = browser.new_context(viewport={"width": 1280, "height": 800})
@@ -159,5 +159,10 @@ def test_desktop_menu_is_one_line(browser, live_server, village_theme, theme, la
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 1
+        # narrower desktops, from the width where the bar replaces the menu button (60rem)
+        for width in (960, 1024, 1100):
+            page.set_viewport_size({"width": width, "height": 800})
+            tops = page.eval_on_selector_all(".nav > li", "els => els.map(e => e.offsetTop)")
+            assert len(set(tops)) == 1, f"menu wraps at {width}px: offsetTop {tops}"
     finally:
         context.close()
