@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import abort, current_app, g, jsonify, request, url_for
+from flask import abort, g, jsonify, request, url_for
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Announcement, BudgetLine, Document, Event, Post
+from app.portal import portal_regency
 from app.seo import site_url
 from tenants.models import STATUS_ACTIVE, Domain, Tenant
 from tenants.routing import public_host
@@ -223,8 +224,8 @@ def villages():
     statement = (select(Tenant, Domain.hostname)
                  .join(Domain, (Domain.tenant_id == Tenant.id) & Domain.is_primary)
                  .order_by(Tenant.kecamatan_code, Tenant.name, Tenant.id))
-    regency = current_app.config.get("PORTAL_REGENCY")
-    if regency and regency != "ALL":
+    regency = portal_regency()
+    if regency:
         statement = statement.where(Tenant.regency_code == regency)
     kecamatan = request.args.get("kecamatan", "").strip()
     if kecamatan:

@@ -6,16 +6,16 @@ from datetime import datetime
 from functools import cache
 from typing import NamedTuple
 
-from flask import abort, current_app, request
+from flask import abort, request
 from app.i18n import gettext
 from sqlalchemy import bindparam, func, select
 
 from app.extensions import db
 from app.themes import render
 from tenants.models import STATUS_ACTIVE, STATUS_SUSPENDED, Domain, Tenant, display_name
-from tenants.routing import host_linker, public_host
+from tenants.routing import host_linker
 
-from . import bp
+from . import bp, portal_regency
 
 
 def N_(text: str) -> str:
@@ -53,35 +53,41 @@ class DirectoryEntry(NamedTuple):
     updated_at: datetime | None
 
 
+# Statements are built once per shape, with the regency, kecamatan and search text as
+# parameters: a reused statement keeps its SQLAlchemy cache key.
+def _in_regency(statement):
+    return statement.where(Tenant.regency_code == bindparam("regency"))
+
+
 @cache
-def _directory_statement():
-    return (
+def _directory_statement(by_regency: bool, by_text: bool):
+    statement = (
         select(Tenant.name, Tenant.kind, Tenant.kecamatan_name, Tenant.status,
                Tenant.content_updated_at, Domain.hostname)
         .join(Domain, (Domain.tenant_id == Tenant.id) & Domain.is_primary)
         .order_by(Tenant.kecamatan_code, Tenant.name)
     )
+    if by_regency:
+        statement = _in_regency(statement)
+    if by_text:
+        like = bindparam("like")
+        statement = statement.where(
+            func.lower(Tenant.name).like(like) | func.lower(Tenant.kecamatan_name).like(like))
+    return statement
 
 
 @bp.route("/")
 def directory():
     query = request.args.get("q", "").strip()[:100]
-    statement = _directory_statement()
-    regency = _portal_regency()
-    if regency:
-        statement = statement.where(Tenant.regency_code == regency)
-    if query:
-        like = f"%{query.lower()}%"
-        statement = statement.where(
-            func.lower(Tenant.name).like(like) | func.lower(Tenant.kecamatan_name).like(like)
-        )
+    regency = portal_regency()
+    statement = _directory_statement(regency is not None, bool(query))
+    rows = db.session.execute(statement, {"regency": regency, "like": f"%{query.lower()}%"})
     groups: OrderedDict[str, list[DirectoryEntry]] = OrderedDict()
     total = 0
     status_labels = {key: gettext(text) for key, text in STATUS_LABELS.items()}
     link = host_linker()
     scheme = request.scheme
-    for name, kind, kecamatan, tenant_status, updated_at, hostname in \
-            db.session.execute(statement):
+    for name, kind, kecamatan, tenant_status, updated_at, hostname in rows:
         status = _status(tenant_status, updated_at)
         groups.setdefault(kecamatan, []).append(DirectoryEntry(
             display_name(kind, name),
@@ -95,12 +101,6 @@ def directory():
 
 
 # -- aggregated news and announcements of every village ------------------------------
-def _portal_regency() -> str | None:
-    """The regency the portal shows (None: every village of the deployment)."""
-    regency = current_app.config.get("PORTAL_REGENCY")
-    return regency if regency and regency != "ALL" else None
-
-
 def aggregated(model, limit: int, kecamatan: str | None = None):
     """Latest visible items of ``model`` from all live villages, newest first.
 
@@ -111,7 +111,7 @@ def aggregated(model, limit: int, kecamatan: str | None = None):
     from tenants.scoping import system_scope
 
     prefix = "/berita/" if model.__tablename__ == "post" else "/pengumuman/"
-    regency = _portal_regency()
+    regency = portal_regency()
     statement = _aggregated_statement(model, limit, regency is not None, kecamatan is not None)
     with system_scope():
         rows = db.session.execute(statement, {"regency": regency, "kecamatan": kecamatan}).all()
@@ -127,7 +127,6 @@ def aggregated(model, limit: int, kecamatan: str | None = None):
 
 @cache
 def _aggregated_statement(model, limit: int, by_regency: bool, by_kecamatan: bool):
-    """Built once per shape (a reused statement keeps its SQLAlchemy cache key)."""
     statement = (
         select(model, Tenant, Domain.hostname)
         .join(Tenant, Tenant.id == model.tenant_id)
@@ -137,14 +136,14 @@ def _aggregated_statement(model, limit: int, by_regency: bool, by_kecamatan: boo
         .limit(limit)
     )
     if by_regency:
-        statement = statement.where(Tenant.regency_code == bindparam("regency"))
+        statement = _in_regency(statement)
     if by_kecamatan:
         statement = statement.where(Tenant.kecamatan_name == bindparam("kecamatan"))
     return statement
 
 
 def kecamatan_names() -> list[str]:
-    regency = _portal_regency()
+    regency = portal_regency()
     return list(db.session.scalars(_kecamatan_statement(regency is not None),
                                    {"regency": regency}))
 
@@ -152,9 +151,7 @@ def kecamatan_names() -> list[str]:
 @cache
 def _kecamatan_statement(by_regency: bool):
     statement = select(Tenant.kecamatan_name).distinct().order_by(Tenant.kecamatan_name)
-    if by_regency:
-        statement = statement.where(Tenant.regency_code == bindparam("regency"))
-    return statement
+    return _in_regency(statement) if by_regency else statement
 
 
 @bp.route("/berita")
