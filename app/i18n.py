@@ -256,10 +256,10 @@ def template_environment(app, language: str):
     its own template cache, so a template compiled in English is never served in
     Indonesian. The app's own environment keeps translating at run time (admin).
     """
+    language = language if language in LANGUAGES else LOCALE
     environments = app.extensions.setdefault("desa.jinja_by_language", {})
     environment = environments.get(language)
     if environment is None:
-        language = language if language in LANGUAGES else LOCALE
         environment = app.jinja_env.overlay(extensions=[CompiledTranslations],
                                             cache_size=400)
         environment.desa_language = language

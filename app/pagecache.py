@@ -52,6 +52,10 @@ CACHEABLE_ARGS = {"halaman", "kategori", "tahun", "q", "lang", "kecamatan", "cat
 PORTAL = 0  # version key of the regency portal (it aggregates every village)
 ALL = -1  # epoch bumped by system-wide bulk changes: every village is stale
 TTL = 3600
+#: A request without any of these cannot get a 304 or 412: Werkzeug's
+#: ``make_conditional`` (some 50 µs) is skipped for it.
+CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
+                       "HTTP_IF_UNMODIFIED_SINCE")
 #: WSGI environ entry: the key the middleware looked up in vain (Flask stores the page
 #: under it instead of reading the versions and the store a second time).
 LOOKED_UP = "desa.page_key"
@@ -253,11 +257,6 @@ def finish_response(response):
             response = response.make_conditional(request)
     return _compress(response)
 
-
-#: A request without any of these cannot get a 304 or 412: Werkzeug's
-#: ``make_conditional`` (some 50 µs) is skipped for it.
-CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
-                       "HTTP_IF_UNMODIFIED_SINCE")
 
 
 def _compress(response):

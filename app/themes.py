@@ -104,8 +104,7 @@ def render(template: str, status: int = 200, **context):
 bp = Blueprint("themes", __name__)
 
 
-@lru_cache(maxsize=4096)
-def _file_hash(path: str, mtime: float) -> str:
+def _file_hash(path: str) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(65536), b""):
@@ -124,23 +123,20 @@ def _static_path(theme: str, filename: str) -> str | None:
 def theme_static(filename: str, theme: str | None = None) -> str:
     """URL of a theme's static file, with its content hash (cache for a year)."""
     theme = theme_name(theme) if theme else current_theme()
-    if current_app.debug:  # files are being edited: look at them every time
-        return _static_url(theme, filename, _static_mtime(theme, filename))
-    return _static_url(theme, filename, None)
-
-
-def _static_mtime(theme: str, filename: str) -> float | None:
-    full = _static_path(theme, filename)
-    return os.path.getmtime(full) if full else None
+    # Remembered per file (every page links the same few): theme files change only
+    # with a deployment, which restarts the workers. In debug, files are being
+    # edited: their mtime is part of the key, so an edited file gets a new URL.
+    stamp = None
+    if current_app.debug:
+        full = _static_path(theme, filename)
+        stamp = os.path.getmtime(full) if full else None
+    return _static_url(theme, filename, stamp)
 
 
 @lru_cache(maxsize=1024)
-def _static_url(theme: str, filename: str, _mtime: float | None) -> str:
-    """Remembered per file (every page links the same few): theme files change only
-    with a deployment, which restarts the workers. In debug the mtime is part of
-    the key, so an edited file gets a new URL at once."""
+def _static_url(theme: str, filename: str, _stamp: float | None) -> str:
     full = _static_path(theme, filename)
-    version = _file_hash(full, os.path.getmtime(full)) if full else "0"
+    version = _file_hash(full) if full else "0"
     # Built by hand, not with url_for: error pages for a malformed Host have no URL adapter.
     return f"/_tema/{theme}/{quote(filename)}?v={version}"
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from flask import Flask, Request, abort, g, redirect, request
-from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable
+from werkzeug.exceptions import NotFound, ServiceUnavailable
 
 from . import resolver as resolver_module
 from .hosts import InvalidHost, normalize_host

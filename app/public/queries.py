@@ -57,6 +57,12 @@ def get_visible(model, slug: str):
     return item
 
 
+# Statements are built once and reused (``functools.cache``): a statement object that
+# is executed again keeps its SQLAlchemy cache key and its tenant-scoped rewrite
+# (``tenants.scoping.StatementRewrites``), which saves about a tenth of a millisecond
+# per query. Limits are part of the cached statement for the same reason.
+
+
 @cache
 def _site_settings():
     return select(SiteSettings)
@@ -74,12 +80,6 @@ def _menu_items():
 def menu_items() -> list[MenuItem]:
     """The operator's own menu entries, in their order."""
     return db.session.scalars(_menu_items()).all()
-
-
-# Statements are built once and reused (``functools.cache``): a statement object that
-# is executed again keeps its SQLAlchemy cache key and its tenant-scoped rewrite
-# (``tenants.scoping.StatementRewrites``), which saves about a tenth of a millisecond
-# per query. Limits are part of the cached statement for the same reason.
 
 
 @cache

@@ -20,8 +20,8 @@ from tenants.routing import public_host
 
 from . import bp
 from .queries import (
-    current_announcements, get_visible, latest_posts, menu_items, paginate, site_settings, upcoming_events,
-    valid_slug, visible_posts,
+    current_announcements, get_visible, latest_posts, menu_items, paginate, site_settings,
+    upcoming_events, valid_slug, visible_posts,
 )
 
 
