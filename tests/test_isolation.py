@@ -181,6 +181,36 @@ def test_tenant_is_read_per_execution_not_cached_in_compiled_query(app, two):
             assert db.session.scalars(statement).all() == ["jlodro post 1"]
 
 
+def test_a_remembered_rewrite_keeps_every_check(app, two):
+    """A statement built once is rewritten once (``StatementRewrites``); executing it
+    again must still be refused without a village and see everything in system scope."""
+    import gc
+
+    from tenants.scoping import _scoped_statements
+
+    statement = select(Post.title).order_by(Post.title)
+    with app.app_context():
+        with tenant_context(two["jlodro"]):
+            assert len(db.session.scalars(statement).all()) == 3
+        remembered = len(_scoped_statements._memo)
+        with pytest.raises(TenantScopeError):
+            db.session.scalars(statement).all()
+        with system_scope():
+            assert len(db.session.scalars(statement).all()) == 6
+        with tenant_context(two["kebonsari"]):
+            assert db.session.scalars(statement).all() == [
+                "kebonsari post 0", "kebonsari post 1", "kebonsari post 2"]
+        assert len(_scoped_statements._memo) == remembered  # rewritten once, reused
+
+        # statements built per request are not kept alive by the memo
+        before = len(_scoped_statements._memo)
+        with tenant_context(two["jlodro"]):
+            for n in range(50):
+                db.session.scalars(select(Post.id).where(Post.id == n)).all()
+        gc.collect()
+        assert len(_scoped_statements._memo) <= before
+
+
 def test_http_routes_never_show_other_villages_content(app, two, client):
     a = client.get("/berita", headers={"Host": "jlodro.tubankab.go.id"}).text
     b = client.get("/berita", headers={"Host": "kebonsari.tubankab.go.id"}).text
