@@ -30,6 +30,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> DesaFlask:
     from .models.search import include_in_autogenerate
 
     db.init_app(app)
+    from . import database
+
+    database.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
                      include_object=include_in_autogenerate)
     csrf.init_app(app)

@@ -55,7 +55,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "DESA_ENV": "production" if production else "development",
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL")),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Connections idle this long are pinged before use (see app.database).
+        "DATABASE_PING_AFTER_IDLE": float(env.get("DATABASE_PING_AFTER_IDLE") or 10),
         "BASE_DOMAIN": base_domain,
         # Development domains: <slug>.localhost works in browsers without /etc/hosts.
         "DEV_DOMAINS": _list(env.get("DEV_DOMAINS", "localhost")),

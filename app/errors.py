@@ -10,7 +10,8 @@ import logging
 
 from flask import g, jsonify, request
 from app.i18n import gettext
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from tenants.routing import UnknownVillage, VillageUnavailable
 
@@ -46,6 +47,10 @@ DESCRIPTIONS = (
     N_("Kategori dokumen tidak dikenal."), N_("Jenis konten tidak dikenal."),
     N_("Kecamatan tidak dikenal."), N_("Alamat host tidak valid."),
 )
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database connection was lost (a restart): worth another try in a moment."""
 
 
 def _wants_json() -> bool:
@@ -86,20 +91,26 @@ def handle_http_error(exc: HTTPException):
                                else gettext(message)).encode()
         response.content_type = "text/html; charset=utf-8"
     response.headers["Cache-Control"] = "no-store"
-    if code == 503:
+    if isinstance(exc, DatabaseUnavailable):
+        response.headers["Retry-After"] = "5"
+    elif code == 503:
         response.headers["Retry-After"] = "3600"
     return response
 
 
 def handle_unexpected(exc: Exception):
-    log.exception("unhandled error on %s %s", request.host, request.path)
+    lost_connection = isinstance(exc, DBAPIError) and exc.connection_invalidated
+    if lost_connection:  # SQLAlchemy has dropped the pool: the next request reconnects
+        log.warning("database connection lost on %s %s: %s", request.host, request.path, exc)
+    else:
+        log.exception("unhandled error on %s %s", request.host, request.path)
     try:
         from .extensions import db
 
         db.session.rollback()
     except Exception:  # pragma: no cover - the database may be the thing that failed
         pass
-    return handle_http_error(InternalServerError())
+    return handle_http_error(DatabaseUnavailable() if lost_connection else InternalServerError())
 
 
 def init_app(app) -> None:
