@@ -65,7 +65,25 @@ def test_database_url_spellings():
     assert url == "postgresql+psycopg://u@h/db"
 
 
-def test_wsgi_entry_point_builds_the_app():
-    import wsgi
+def test_wsgi_entry_point_builds_the_app_and_settles_the_process():
+    import gc
+    import sys
 
-    assert wsgi.app.name == "app"
+    threshold = gc.get_threshold()
+    sys.modules.pop("wsgi", None)
+    try:
+        import wsgi
+
+        assert wsgi.app.name == "app"
+        # start-up objects are frozen out of the collector's walks...
+        assert gc.get_freeze_count() > 10_000
+        assert gc.get_threshold()[0] == 7000
+        # ...and cycles made later are still collected, automatically too
+        assert gc.isenabled()
+        cycle = []
+        cycle.append(cycle)
+        del cycle
+        assert gc.collect() >= 1
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
