@@ -42,6 +42,42 @@ def test_uncached_home_page_query_budget(app, seeded, jlodro):
     assert len(queries) <= 5, queries
 
 
+def test_query_budget_holds_for_a_village_with_logo_header_and_menu(app, seeded, jlodro,
+                                                                   as_village):
+    """Real villages set a logo, a header image and menu entries: still at most 5
+    queries on the uncached home page, 4 on a news list."""
+    from sqlalchemy import select
+
+    from app.models import MediaFile, MenuItem, SiteSettings
+
+    with as_village("jlodro"):
+        settings = db.session.scalar(select(SiteSettings))
+        for name in ("logo", "header"):
+            image = MediaFile(key=f"budget/{name}.png", kind="image", content_type="image/png",
+                              variants={})
+            db.session.add(image)
+            setattr(settings, name, image)
+        db.session.add_all([MenuItem(label="Posyandu", url="/halaman/posyandu", position=1),
+                            MenuItem(label="BUMDes", url="https://bumdes.example.id/",
+                                     position=2)])
+        db.session.commit()
+    jlodro.get("/")  # warm the host resolver
+    app.extensions["desa_pagecache"].enabled = False
+    try:
+        with count_queries(app) as home_queries:
+            home = jlodro.get("/")
+        with count_queries(app) as list_queries:
+            news = jlodro.get("/berita")
+    finally:
+        app.extensions["desa_pagecache"].enabled = True
+    for page in (home, news):
+        assert page.status_code == 200
+        assert "budget/logo" in page.text and "budget/header" in page.text
+        assert "Posyandu" in page.text and "bumdes.example.id" in page.text
+    assert len(home_queries) <= 5, home_queries
+    assert len(list_queries) <= 4, list_queries
+
+
 def test_publishing_invalidates_the_cached_page_at_once(app, seeded, jlodro, as_village):
     assert "Berita kilat" not in jlodro.get("/berita").text
     assert jlodro.get("/berita").headers["X-Cache"] == "HIT"

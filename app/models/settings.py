@@ -33,3 +33,12 @@ class SiteSettings(Owned, Versioned, db.Model):
 
     logo = relationship("MediaFile", foreign_keys=[logo_id])
     header = relationship("MediaFile", foreign_keys=[header_id])
+    #: The village's own menu entries, in their order. Read-only: entries are edited
+    #: as ``MenuItem`` rows; this lets a public page load them with the settings, in
+    #: the same query (``app.public.queries.site_settings``).
+    menu = relationship(
+        "MenuItem",
+        primaryjoin="foreign(MenuItem.tenant_id) == SiteSettings.tenant_id",
+        order_by="(MenuItem.position, MenuItem.id)",
+        viewonly=True,
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from functools import cache
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request
 from sqlalchemy import Date, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -65,11 +65,19 @@ def get_visible(model, slug: str):
 
 @cache
 def _site_settings():
-    return select(SiteSettings)
+    """Settings with what every page shows of them: logo, header image and menu."""
+    return select(SiteSettings).options(
+        joinedload(SiteSettings.logo), joinedload(SiteSettings.header),
+        joinedload(SiteSettings.menu),
+    )
 
 
 def site_settings() -> SiteSettings | None:
-    return db.session.scalar(_site_settings())
+    """The village's settings, with its logo, header image and menu entries, in one
+    query, once per request (the page layout and the view both ask)."""
+    if "site_settings" not in g:
+        g.site_settings = db.session.scalars(_site_settings()).unique().one_or_none()
+    return g.site_settings
 
 
 @cache
@@ -78,7 +86,11 @@ def _menu_items():
 
 
 def menu_items() -> list[MenuItem]:
-    """The operator's own menu entries, in their order."""
+    """The operator's own menu entries, in their order: loaded with the settings, or
+    on their own for a village that has not saved its settings yet."""
+    settings = site_settings()
+    if settings is not None:
+        return settings.menu
     return db.session.scalars(_menu_items()).all()
 
 
