@@ -119,7 +119,9 @@ class MemoryStore:
         size = getattr(value, "nbytes", None)
         if not isinstance(size, int):
             size = len(value) if isinstance(value, (bytes, str)) else 64
-        return size + len(key) + 100  # plus the bookkeeping of one entry
+        # plus the bookkeeping of one entry: the key object, the OrderedDict entry and
+        # its link, the (expiry, value, size) tuple (about 250 bytes in CPython 3.11)
+        return size + len(key) + 250
 
     def get(self, key: str) -> Any:
         with self._lock:

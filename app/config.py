@@ -76,8 +76,10 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "TENANT_DEFAULT_STATUS": env.get("TENANT_DEFAULT_STATUS", "active"),
         # Cache of anonymous public pages (PAGE_CACHE=0 disables it, e.g. for benchmarks).
         "PAGE_CACHE": _bool(env.get("PAGE_CACHE"), True),
-        # Memory budget of the page cache in each worker when there is no Redis.
-        "PAGE_CACHE_MEMORY_MB": int(env.get("PAGE_CACHE_MEMORY_MB") or 64),
+        # Memory budget of the page cache in each worker (with Redis: of its local copy).
+        "PAGE_CACHE_MEMORY_MB": int(env.get("PAGE_CACHE_MEMORY_MB") or 32),
+        # Hosts each worker keeps resolved in memory (about 0.5 KB each).
+        "TENANT_CACHE_SIZE": int(env.get("TENANT_CACHE_SIZE") or 20_000),
         "POSTS_PER_PAGE": int(env.get("POSTS_PER_PAGE") or 10),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

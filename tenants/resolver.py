@@ -29,7 +29,7 @@ from .models import STATUS_ACTIVE, Domain, Tenant, display_name
 class TenantRef:
     """What a request needs to know about its village; safe to cache and share.
 
-    Every worker may hold one per village of Indonesia (see ``HostResolver``), so
+    Every worker may hold tens of thousands (see ``HostResolver``), so
     it is slotted and its repeated values (kind, status, theme, kecamatan and
     regency names) are interned: about 450 bytes per village.
     """
@@ -77,14 +77,20 @@ _MISSING = object()
 
 
 class HostResolver:
-    #: Room for every village of Indonesia (83,763) and their aliases, so that a
-    #: worker serving all of them never falls back to Redis or the database.
-    LOCAL_LIMIT = 120_000
+    """Hostname -> village through three levels (see the module docstring).
+
+    The in-process level keeps the ``TENANT_CACHE_SIZE`` hosts used most recently
+    (least recently used out first). An entry costs about 0.55 KB, so the default
+    20,000 (the villages of about 120 regencies) is at most 11 MB per worker; a
+    worker serving every village of Indonesia falls back to Redis or one indexed
+    query for the villages it has not seen lately.
+    """
 
     def __init__(self, app: Flask) -> None:
         self._generation = Generation("tenants", app.config["REDIS_URL"], app.instance_path)
         self._redis = redis_client(app.config["REDIS_URL"])
         self._local: OrderedDict[str, TenantRef | AliasRedirect | None] = OrderedDict()
+        self._local_limit = app.config["TENANT_CACHE_SIZE"]
         self._local_generation: int | None = None
         self._lock = Lock()
 
@@ -100,10 +106,22 @@ class HostResolver:
         return current
 
     def _remember(self, host: str, value) -> None:
+        if isinstance(value, TenantRef) and value.primary_host == host:
+            host = value.primary_host  # one string object for the key and the field
         with self._lock:
             self._local[host] = value
-            if len(self._local) > self.LOCAL_LIMIT:
+            while len(self._local) > self._local_limit:
                 self._local.popitem(last=False)
+
+    def _recall(self, host: str):
+        """The in-process entry (or ``_MISSING``), marked as used most recently."""
+        value = self._local.get(host, _MISSING)
+        if value is not _MISSING:
+            try:
+                self._local.move_to_end(host)
+            except KeyError:  # dropped by another thread meanwhile: still a valid answer
+                pass
+        return value
 
     def _shared_get(self, generation: int, host: str):
         if self._redis is None:
@@ -167,14 +185,14 @@ class HostResolver:
         """The in-process entry for ``host`` (None if not known here); the caller
         must compare ``known_generation``, read BEFORE this call, with a fresh
         read of ``counter`` before trusting it."""
-        value = self._local.get(host, _MISSING)
+        value = self._recall(host)
         return None if value is _MISSING else value
 
     # -- lookup ---------------------------------------------------------------
     def resolve(self, host: str) -> TenantRef | AliasRedirect | None:
         """``host`` must already be normalised (``tenants.hosts.normalize_host``)."""
         generation = self._check_generation()
-        value = self._local.get(host, _MISSING)
+        value = self._recall(host)
         if value is _MISSING:
             value = self._shared_get(generation, host)
             if value is _MISSING:

@@ -190,3 +190,31 @@ def test_resolving_a_new_host_costs_one_query(app, runner):
         assert fresh.resolve("jlodro.tubankab.go.id").code == "35.23.01.2001"
         assert fresh.resolve("desajlodro.id") == AliasRedirect("jlodro.tubankab.go.id")
         assert fresh.resolve("tidak-ada.tubankab.go.id") is None
+
+
+def test_resolver_keeps_the_hosts_used_most_recently(app, monkeypatch):
+    """A worker keeps ``TENANT_CACHE_SIZE`` hosts resolved (memory stays bounded when it
+    serves every village of Indonesia); the least recently used one goes first, and a
+    host that went is resolved again with one query, still to the right village."""
+    from desa_testing import count_queries
+
+    from tenants.resolver import HostResolver
+
+    monkeypatch.setitem(app.config, "TENANT_CACHE_SIZE", 3)
+    names = [f"{slug}.tubankab.go.id" for slug in ("jlodro", "kebonsari", "sumurgung-montong",
+                                                   "tidak-ada")]
+    with app.test_request_context("/"):
+        resolver = HostResolver(app)
+        for name in names[:3]:
+            resolver.resolve(name)
+        assert resolver.resolve(names[0]).slug == "jlodro"  # used again: now the newest
+        resolver.resolve(names[3])  # a fourth host: the least recently used one goes
+        assert resolver.known(names[1]) is None
+        assert resolver.known(names[0]).slug == "jlodro"
+        assert resolver.known(names[2]).slug == "sumurgung-montong"
+        with count_queries(app) as queries:
+            assert resolver.resolve(names[1]).slug == "kebonsari"
+        assert len(queries) == 1
+        # the entry for a village's primary host shares its key with the stored field
+        key = next(k for k in resolver._local if k == names[0])
+        assert key is resolver.known(names[0]).primary_host
