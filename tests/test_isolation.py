@@ -222,6 +222,26 @@ def test_http_routes_never_show_other_villages_content(app, two, client):
     assert "foto kebonsari" in album and "foto jlodro" not in album
 
 
+def test_settings_and_menu_never_follow_a_request_into_another_village(app, two, client):
+    """Settings and menu are loaded once per request; an app context that outlives one
+    request (held here by the test) must not carry them to the next village's page."""
+    from app.models import MenuItem, SiteSettings
+
+    with app.app_context():
+        with tenant_context(two["jlodro"]):
+            db.session.add(SiteSettings(tagline="Semboyan khas Jlodro"))
+            db.session.add(MenuItem(label="Menu khas Jlodro", url="/halaman/khas"))
+            db.session.commit()
+        app.extensions["desa_pagecache"].enabled = False
+        try:
+            a = client.get("/", headers={"Host": "jlodro.tubankab.go.id"}).text
+            b = client.get("/", headers={"Host": "kebonsari.tubankab.go.id"}).text
+        finally:
+            app.extensions["desa_pagecache"].enabled = True
+    assert "Semboyan khas Jlodro" in a and "Menu khas Jlodro" in a
+    assert "Semboyan khas Jlodro" not in b and "Menu khas Jlodro" not in b
+
+
 def test_media_of_another_village_is_not_served(app, two, client):
     with app.app_context():
         kebonsari_code = village("kebonsari").code

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from functools import cache
 
-from flask import abort, current_app, g, request
+from flask import abort, current_app, has_request_context, request
 from sqlalchemy import Date, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -74,10 +74,15 @@ def _site_settings():
 
 def site_settings() -> SiteSettings | None:
     """The village's settings, with its logo, header image and menu entries, in one
-    query, once per request (the page layout and the view both ask)."""
-    if "site_settings" not in g:
-        g.site_settings = db.session.scalars(_site_settings()).unique().one_or_none()
-    return g.site_settings
+    query, once per request (the page layout and the view both ask). Remembered in
+    the request itself, not in ``g``: an app context can outlive one request."""
+    memo = request.environ if has_request_context() else {}
+    if _SETTINGS not in memo:
+        memo[_SETTINGS] = db.session.scalars(_site_settings()).unique().one_or_none()
+    return memo[_SETTINGS]
+
+
+_SETTINGS = "desa.site_settings"
 
 
 @cache
