@@ -43,6 +43,8 @@ def init_app(app: Flask) -> None:
     if engine.dialect.name == "sqlite":
         return
     _check_liveness_after_idle(engine, app.config)
+    # First of all hooks: the host hook may query the registry, and the first query
+    # of a request decides whether its connection opens a transaction.
     app.before_request_funcs.setdefault(None, []).insert(0, _read_in_autocommit)
 
 
