@@ -87,14 +87,23 @@ def worker_rss_mb(master: subprocess.Popen) -> list[float]:
     return [int(line.split()[1]) / 1024 for line in out.splitlines() if line.strip()]
 
 
-def rotation_script(path: Path, hosts: list[str], page: str = "/") -> None:
-    """A wrk Lua script that sends each request with the next village's Host."""
+def rotation_script(path: Path, hosts: list[str], page: str = "/", threads: int = 2) -> None:
+    """A wrk Lua script that sends each request with the next village's Host. Each wrk
+    thread starts at its own share of the list, so that over a short run the threads
+    do not visit the same villages one after the other."""
     with open(path, "w") as fh:
         fh.write("local hosts = {\n")
         for h in hosts:
             fh.write(f'  "{h}",\n')
-        fh.write("}\nlocal i = 0\nrequest = function()\n  i = i % #hosts + 1\n"
-                 f'  return wrk.format("GET", "{page}", {{ Host = hosts[i] }})\nend\n')
+        fh.write(
+            "}\nlocal threads = 0\n"
+            "setup = function(thread)\n"
+            "  thread:set(\"first\", threads)\n  threads = threads + 1\nend\n"
+            "local i = nil\n"
+            "request = function()\n"
+            f"  if i == nil then i = (first or 0) * math.floor(#hosts / {threads}) end\n"
+            "  i = i % #hosts + 1\n"
+            f'  return wrk.format("GET", "{page}", {{ Host = hosts[i] }})\nend\n')
 
 
 def warm(port: int, hosts: list[str], path: str = "/", rounds: int = 4) -> None:
