@@ -44,8 +44,8 @@ def tenant_key(tenant_id: int | None, *parts: object) -> str:
 class Generation:
     """A cross-process counter. Reading it is one Redis GET or one ``stat``.
 
-    A worker may hold one per village (page cache versions), so it is slotted and
-    keeps its file name as a plain string.
+    One is made for each page-cache version read (``PageCache.version``), so it is
+    slotted and keeps its file name as a plain string: cheap to build.
     """
 
     __slots__ = ("name", "_redis", "_path")

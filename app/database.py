@@ -31,9 +31,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 
 from .extensions import db
+from .platform import PUBLIC_BLUEPRINTS
 
-#: Blueprints whose GET and HEAD requests only read (see the module docstring).
-READ_ONLY_BLUEPRINTS = frozenset({"public", "portal", "api", "portal_api", "seo"})
 _IDLE_SINCE = "desa_idle_since"
 
 
@@ -77,7 +76,7 @@ def _check_liveness_after_idle(engine: Engine, config) -> None:
 def _read_in_autocommit() -> None:
     if (
         request.method in ("GET", "HEAD")
-        and request.blueprint in READ_ONLY_BLUEPRINTS
+        and request.blueprint in PUBLIC_BLUEPRINTS
         # A session already at work (a test or CLI holding the app context) keeps
         # the transaction it has.
         and not db.session().in_transaction()

@@ -38,8 +38,8 @@ from tenants.scoping import TenantScoped, current_tenant_id
 
 from .cache import Generation, MemoryStore, make_store, tenant_key
 from .i18n import LANG_COOKIE, LANGUAGES, language_of
+from .platform import PUBLIC_BLUEPRINTS
 
-CACHEABLE_BLUEPRINTS = {"public", "portal", "seo", "api", "portal_api"}
 UNCACHED_ENDPOINTS = {"public.media", "health.healthz", "themes.static"}
 PUBLIC_MAX_AGE = 60
 COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/atom+xml",
@@ -185,7 +185,7 @@ def _cacheable_request() -> bool:
     return (
         _cache().enabled
         and request.method in ("GET", "HEAD")
-        and request.blueprint in CACHEABLE_BLUEPRINTS
+        and request.blueprint in PUBLIC_BLUEPRINTS
         and request.endpoint not in UNCACHED_ENDPOINTS
         and _anonymous()
         and all(name in CACHEABLE_ARGS for name in request.args)
@@ -227,7 +227,7 @@ def finish_response(response):
         response.headers["Cache-Control"] = "no-store"
         return _compress(response)
     if "Cache-Control" not in response.headers and response.status_code == 200:
-        if _anonymous() and request.blueprint in CACHEABLE_BLUEPRINTS:
+        if _anonymous() and request.blueprint in PUBLIC_BLUEPRINTS:
             response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
         else:
             response.headers["Cache-Control"] = "private, no-cache"

@@ -17,6 +17,12 @@ from tenants.routing import HOST_INDEPENDENT_ENDPOINTS, PORTAL, request_site
 from .themes import THEMES_DIR, ThemeEnvironment, ThemeLoader
 
 
+#: The public surface: what citizens and crawlers read without an account. Its GET and
+#: HEAD requests only read (``app.database`` runs them in autocommit) and its anonymous
+#: answers may be cached (``app.pagecache``).
+PUBLIC_BLUEPRINTS = frozenset({"public", "portal", "seo", "api", "portal_api"})
+
+
 class DesaFlask(Flask):
     jinja_environment = ThemeEnvironment
 

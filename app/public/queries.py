@@ -72,6 +72,9 @@ def _site_settings():
     )
 
 
+_SETTINGS = "desa.site_settings"  # where a request keeps its settings
+
+
 def site_settings() -> SiteSettings | None:
     """The village's settings, with its logo, header image and menu entries, in one
     query, once per request (the page layout and the view both ask). Remembered in
@@ -80,9 +83,6 @@ def site_settings() -> SiteSettings | None:
     if _SETTINGS not in memo:
         memo[_SETTINGS] = db.session.scalars(_site_settings()).unique().one_or_none()
     return memo[_SETTINGS]
-
-
-_SETTINGS = "desa.site_settings"
 
 
 @cache
