@@ -76,6 +76,9 @@ def handle_http_error(exc: HTTPException):
         else:
             title = N_("Situs desa sedang disiapkan")
             message = N_("Situs %(name)s belum diluncurkan. Silakan kembali lagi nanti.")
+    elif isinstance(exc, DatabaseUnavailable):
+        message = N_("Layanan terputus sejenak. Silakan muat ulang halaman ini dalam "
+                     "beberapa detik.")
     elif code in (400, 404) and exc.description and not exc.description.startswith(
         ("The ", "Bad ", "The browser")
     ):

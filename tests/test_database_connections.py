@@ -130,6 +130,7 @@ def test_a_connection_lost_while_busy_costs_one_polite_503(pg_app):
         assert failed.headers["Retry-After"] == "5"
         page = failed.get_data(as_text=True)
         assert "Layanan sedang tidak tersedia" in page and "Traceback" not in page
+        assert "Silakan muat ulang halaman ini dalam beberapa detik" in page
         assert client.get("/", headers={"Host": host("jlodro")}).status_code == 200
     finally:
         pg_app.config["DATABASE_PING_AFTER_IDLE"] = IDLE
