@@ -13,6 +13,13 @@ Views never filter by tenant themselves. Instead:
   ``TenantScopeError`` — it never silently reads every village. System work
   (CLI, provisioning, cross-village reports) opts out explicitly with
   ``system_scope()``, the single named escape hatch.
+* ``with_loader_criteria`` only knows mapped classes. A statement that names the
+  *table* of a tenant-owned model (``Post.__table__``) is handled apart
+  (``core_scoped``): a plain Core statement gets ``tenant_id = <current>`` in the
+  WHERE of every SELECT, UPDATE and DELETE that reads such a table, in the ON
+  clause where the table is outer-joined; what cannot be scoped that way is
+  refused (a table named inside an ORM statement, a FULL OUTER JOIN, an INSERT
+  outside the flush, raw SQL text naming a tenant table).
 
 The current tenant lives in a ``ContextVar``; the request hook sets it for
 the request's village, ``tenant_context(id)`` sets it for CLI work. The id is
@@ -21,14 +28,18 @@ compiled query can never carry a stale tenant.
 """
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Iterator
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import ForeignKey, Integer, bindparam, event
+from sqlalchemy import ForeignKey, Insert, Integer, Select, Table, and_, bindparam, event
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column
 from sqlalchemy.orm import with_loader_criteria
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.expression import Alias, ColumnClause, Join, TableClause, TextClause
 
 _current_tenant: ContextVar[int | None] = ContextVar("current_tenant", default=None)
 _system: ContextVar[bool] = ContextVar("tenant_system_scope", default=False)
@@ -140,25 +151,203 @@ def _touches_tenant_data(state: ORMExecuteState) -> bool:
     subqueries of Core statements (``select(func.count()).select_from(subquery)``)."""
     if any(issubclass(m.class_, TenantScoped) for m in state.all_mappers):
         return True
-    from sqlalchemy.sql import visitors
-
     tables = tenant_tables()
     return any(element in tables for element in visitors.iterate(state.statement))
+
+
+def _mapped_table(element):
+    """The table of the mapped class an annotated element (``Post``, ``Post.id``,
+    ``aliased(Post)``) stands for; None for a plain Core element."""
+    mapper = getattr(element, "_annotations", {}).get("parentmapper")
+    return mapper.local_table if mapper is not None else None
+
+
+def _own_elements(select):
+    """The elements of one SELECT, not those of the SELECTs nested in it."""
+    stack = list(select.get_children())
+    while stack:
+        element = stack.pop()
+        yield element
+        if not isinstance(element, Select):
+            stack.extend(element.get_children())
+
+
+def _unscoped_tables(statement) -> tuple[set, bool]:
+    """The tenant tables that ``with_loader_criteria`` would not scope: in a plain Core
+    statement, every tenant table it names; in an ORM statement, those that a SELECT
+    (at any depth) or an UPDATE/DELETE names as plain tables without naming their
+    mapped class itself. Also whether SQL text or a lightweight ``table()`` names a
+    tenant table (nothing can scope those).
+
+    Walks the expression tree only: asking SQLAlchemy for a SELECT's FROM list would
+    compile it, about ten times the cost of running the query."""
+    tables = tenant_tables()
+    names = {t.name for t in tables}
+    orm = statement._propagate_attrs.get("compile_state_plugin") == "orm"
+    unscoped: set = set()
+    opaque = False
+    for element in visitors.iterate(statement):
+        if isinstance(element, Table):
+            if not orm and element in tables:
+                unscoped.add(element)
+        elif orm and isinstance(element, (Select, UpdateBase)):
+            plain, mapped, plain_aliases, mapped_froms = set(), set(), [], set()
+            for own in _own_elements(element):
+                table = _mapped_table(own)
+                if table is not None:
+                    mapped.add(table)
+                    if isinstance(own, Alias):
+                        mapped_froms.add(own)
+                elif isinstance(own, Table) and own in tables:
+                    plain.add(own)
+                elif isinstance(own, Alias) and own.element in tables:
+                    plain_aliases.append(own)
+            unscoped |= plain - mapped
+            # ``aliased(Post)`` shows up both annotated and plain (an annotated element
+            # hashes and compares like its plain self); an alias the ORM never saw is not
+            unscoped.update(a.element for a in plain_aliases if a not in mapped_froms)
+        elif isinstance(element, TableClause) and element.name in names:
+            opaque = True  # ``table("post", column("id"))``: no real columns to scope by
+        elif isinstance(element, TextClause) and _names_a_table(element.text, names):
+            opaque = True
+    return unscoped, opaque
+
+
+def _leaves_of(froms):
+    for from_clause in froms:
+        yield from _leaves(from_clause)
+
+
+def _names_a_table(sql: str, names: set) -> bool:
+    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", sql.lower()))
+    return not words.isdisjoint(names)
+
+
+def _criteria(selectable) -> list:
+    """``tenant_id = <current>`` for a tenant table or an alias of one, else nothing."""
+    table = selectable.element if isinstance(selectable, Alias) else selectable
+    if isinstance(table, Table) and table in tenant_tables():
+        return [selectable.c.tenant_id == _tenant_parameter()]
+    return []
+
+
+def _leaves(from_clause, nullable: bool = False):
+    """(table or alias, may-be-NULL-extended) for each leaf of a FROM clause."""
+    if isinstance(from_clause, Join):
+        yield from _leaves(from_clause.left, nullable or from_clause.full)
+        yield from _leaves(from_clause.right, nullable or from_clause.isouter)
+    else:
+        yield from_clause, nullable
+
+
+def _scope_join(join: Join) -> None:
+    """An outer-joined tenant table is filtered in its ON clause: in the WHERE it
+    would drop the rows the outer join keeps."""
+    if join.full and any(_criteria(leaf) for leaf, _ in _leaves(join)):
+        raise TenantScopeError("FULL OUTER JOIN of a tenant-owned table cannot be scoped")
+    if join.isouter:
+        criteria = [c for leaf, _ in _leaves(join.right) for c in _criteria(leaf)]
+        if criteria:
+            join.onclause = and_(join.onclause, *criteria)
+
+
+def _scope_where(statement) -> None:
+    """Every tenant table this SELECT/UPDATE/DELETE reads itself (not NULL-extended
+    by an outer join) is filtered in its WHERE."""
+    if isinstance(statement, Select):
+        froms = statement.get_final_froms()
+    else:  # UPDATE / DELETE: the target, and the tables its WHERE names (UPDATE … FROM)
+        froms = {statement.table} | {e.table for e in _own_elements(statement)
+                                     if isinstance(e, ColumnClause) and e.table is not None}
+    criteria = [c for f in froms for leaf, nullable in _leaves(f) if not nullable
+                for c in _criteria(leaf)]
+    if criteria:
+        statement._where_criteria += tuple(criteria)
+
+
+def core_scoped(statement):
+    """A copy of a plain Core statement in which every SELECT, UPDATE and DELETE, at
+    any depth (subqueries, CTEs, EXISTS), reads its tenant tables only for the
+    current tenant. The parameter is read at execution, like the ORM criterion."""
+    if isinstance(statement, Insert):
+        raise TenantScopeError(
+            "INSERT into a tenant-owned table must go through the session (add and "
+            "flush stamps the village), or run in system_scope()")
+    return visitors.cloned_traverse(statement, {}, {
+        "join": _scope_join, "select": _scope_where,
+        "update": _scope_where, "delete": _scope_where,
+    })
 
 
 _scoped_statements = StatementRewrites()
 
 
+#: What a statement of a given shape needs; decided once per shape (its SQLAlchemy
+#: cache key, which leaves out parameter values), since walking the expression tree
+#: costs more than running a simple query and pages build some statements per request.
+_LEAVE, _ORM_CRITERIA, _CORE_CRITERIA = "leave", "orm", "core"
+_decisions: dict = {}
+_DECISIONS_KEPT = 4096
+
+
+def _decide(state: ORMExecuteState, statement) -> str:
+    """``_LEAVE``, ``_ORM_CRITERIA``, ``_CORE_CRITERIA``, or the reason it is refused
+    (any other string)."""
+    named, opaque = _unscoped_tables(statement)
+    if opaque:
+        return ("SQL text or table() naming a tenant-owned table cannot be scoped; "
+                "use the mapped class, or system_scope()")
+    orm = statement._propagate_attrs.get("compile_state_plugin") == "orm"
+    if named and (orm or state.is_insert):
+        return (f"the statement names the table {sorted(t.name for t in named)} of a "
+                "tenant-owned model inside an ORM statement or an INSERT; use the mapped "
+                "class (Post, not Post.__table__), or system_scope()")
+    if named:
+        return _CORE_CRITERIA
+    if state.is_insert:
+        if any(issubclass(m.class_, TenantScoped) for m in state.all_mappers):
+            return ("INSERT statements into a tenant-owned model bypass the village stamp; "
+                    "add objects to the session instead, or use system_scope()")
+        return _LEAVE
+    return _ORM_CRITERIA if _touches_tenant_data(state) else _LEAVE
+
+
+def _decision(state: ORMExecuteState, statement) -> str:
+    cache_key = statement._generate_cache_key()
+    if cache_key is None:  # a statement SQLAlchemy itself does not cache
+        return _decide(state, statement)
+    found = _decisions.get(cache_key.key)
+    if found is None:
+        found = _decide(state, statement)
+        if len(_decisions) >= _DECISIONS_KEPT:
+            _decisions.clear()
+        _decisions[cache_key.key] = found
+    return found
+
+
+def _rewrite(state: ORMExecuteState, statement):
+    """The scoped form of a statement, or None when it touches no tenant data."""
+    if state.is_relationship_load or state.is_column_load:
+        # built by SQLAlchemy itself from mapped classes
+        return statement.options(_SCOPED_TO_CURRENT_TENANT) if _touches_tenant_data(state) \
+            else None
+    decision = _decision(state, statement)
+    if decision is _LEAVE:
+        return None
+    if decision is _ORM_CRITERIA:
+        return statement.options(_SCOPED_TO_CURRENT_TENANT)
+    if decision is _CORE_CRITERIA:
+        return core_scoped(statement)
+    raise TenantScopeError(decision)
+
+
 def _scope_execute(state: ORMExecuteState) -> None:
-    if not (state.is_select or state.is_update or state.is_delete):
+    if not (state.is_select or state.is_update or state.is_delete or state.is_insert
+            or isinstance(state.statement, TextClause)):
         return
     if _system.get():
         return
-    scoped = _scoped_statements.rewrite(
-        state.statement,
-        lambda statement: statement.options(_SCOPED_TO_CURRENT_TENANT)
-        if _touches_tenant_data(state) else None,
-    )
+    scoped = _scoped_statements.rewrite(state.statement, lambda s: _rewrite(state, s))
     if scoped is None:
         return
     if _current_tenant.get() is None:
@@ -205,6 +394,7 @@ def install(app=None) -> None:
     """Attach the listeners to every SQLAlchemy Session (idempotent)."""
     global _tenant_tables
     _tenant_tables = None  # recomputed on first use, once every model is mapped
+    _decisions.clear()
     if not event.contains(Session, "do_orm_execute", _scope_execute):
         event.listen(Session, "do_orm_execute", _scope_execute)
         event.listen(Session, "before_flush", _check_flush)

@@ -6,7 +6,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import PUBLISHED, Album, MediaFile, Photo, Post, Tag
+from app.models import PUBLISHED, Album, Category, MediaFile, Photo, Post, Tag
 from app.models.base import utcnow
 from tenants.scoping import TenantScopeError, system_scope, tenant_context
 
@@ -248,3 +248,80 @@ def test_media_of_another_village_is_not_served(app, two, client):
     response = client.get(f"/media/{kebonsari_code}/x/kebonsari.png",
                           headers={"Host": "jlodro.tubankab.go.id"})
     assert response.status_code == 404
+
+
+def test_core_statements_on_tenant_tables_are_scoped_too(app, two):
+    """``with_loader_criteria`` only knows mapped classes: a statement that reads the
+    *table* of a tenant-owned model used to see every village. Plain Core statements
+    are scoped in their WHERE (or ON, for an outer join) at any depth."""
+    from sqlalchemy import exists, outerjoin
+
+    posts, tags, categories = Post.__table__, Tag.__table__, Category.__table__
+    with app.app_context():
+        with tenant_context(two["jlodro"]):
+            db.session.add(Category(slug="umum", name="Umum jlodro"))
+            db.session.commit()
+        with tenant_context(two["kebonsari"]):
+            db.session.add(Category(slug="umum", name="Umum kebonsari"))
+            db.session.commit()
+        with tenant_context(two["jlodro"]):
+            assert db.session.scalar(select(func.count()).select_from(posts)) == 3
+            rows = db.session.execute(select(posts.c.tenant_id, posts.c.title)).all()
+            assert {r.tenant_id for r in rows} == {two["jlodro"]} and len(rows) == 3
+            # in a subquery, a scalar subquery and an EXISTS
+            counted = select(func.count()).select_from(select(posts.c.id).subquery())
+            assert db.session.scalar(counted) == 3
+            scalar = select(select(func.count()).select_from(tags).scalar_subquery())
+            assert db.session.scalar(scalar) == 1
+            other = posts.alias("other")
+            twins = select(func.count()).select_from(posts).where(
+                exists().where(other.c.slug == posts.c.slug, other.c.id != posts.c.id))
+            assert db.session.scalar(twins) == 0  # each slug is used once per village
+            # an outer join keeps its unmatched rows, but never matches another village
+            joined = select(posts.c.slug, categories.c.name).select_from(
+                outerjoin(posts, categories, categories.c.slug == "umum"))
+            pairs = db.session.execute(joined).all()
+            assert sorted(pairs) == [(f"post-{n}", "Umum jlodro") for n in range(3)]
+            # a Core UPDATE changes only this village's rows, also through another table
+            other_village = update(posts).where(categories.c.name == "Umum kebonsari",
+                                                categories.c.slug != posts.c.slug)
+            assert db.session.execute(other_village.values(title="x")).rowcount == 0
+            assert db.session.execute(update(posts).values(title="ubah")).rowcount == 3
+            db.session.commit()
+        with system_scope():
+            assert db.session.scalar(
+                select(func.count()).select_from(posts).where(posts.c.title == "ubah")) == 3
+        with tenant_context(two["kebonsari"]):
+            assert db.session.scalar(select(func.count()).select_from(posts)) == 3
+            assert db.session.execute(delete(posts)).rowcount == 3
+            db.session.rollback()
+        with pytest.raises(TenantScopeError):  # still nothing without a village
+            db.session.scalar(select(func.count()).select_from(posts))
+
+
+def test_statements_that_cannot_be_scoped_are_refused(app, two):
+    """What the mechanism cannot scope is refused, never run unscoped."""
+    from sqlalchemy import insert, literal_column, table, text
+
+    posts, categories = Post.__table__, Category.__table__
+    with app.app_context(), tenant_context(two["jlodro"]):
+        refused = [
+            # a tenant table inside an ORM statement, where the ORM criteria miss it
+            select(Post.id).join(categories, categories.c.id == Post.category_id),
+            select(Post.id, select(func.count()).select_from(posts).scalar_subquery()),
+            # inserts skip the village stamp of the flush
+            insert(posts).values(slug="x", title="x", body_md="", tenant_id=two["kebonsari"]),
+            insert(Post).values(slug="x", title="x", body_md=""),
+            # SQL text and lightweight tables name the table with nothing to scope by
+            select(literal_column("1")).select_from(text("post")),
+            select(table("post", literal_column("id"))),
+            text("SELECT title FROM post"),
+            posts.join(categories, full=True).select(),
+        ]
+        for statement in refused * 2:  # the decision is remembered per shape: refused again
+            with pytest.raises(TenantScopeError):
+                db.session.execute(statement)
+            db.session.rollback()
+        assert db.session.scalar(text("SELECT 1")) == 1  # text about nothing owned is fine
+    with app.app_context(), system_scope():
+        assert db.session.scalar(text("SELECT count(*) FROM post")) == 6
