@@ -143,6 +143,42 @@ def test_errors_are_not_cached(client):
     assert client.get("/", headers=host).headers.get("X-Cache") is None
 
 
+
+@pytest.mark.parametrize("path", ["/", "/berita", "/pengumuman", "/agenda"])
+def test_lists_leave_article_bodies_in_the_database(app, seeded, jlodro, path):
+    """A list shows titles and excerpts. Real articles run to tens of kilobytes of
+    Markdown and HTML; a list must not fetch them, nor fetch them one by one later."""
+    jlodro.get(path)  # warm the host resolver
+    app.extensions["desa_pagecache"].enabled = False
+    try:
+        with count_queries(app) as queries:
+            page = jlodro.get(path)
+    finally:
+        app.extensions["desa_pagecache"].enabled = True
+    assert page.status_code == 200
+    listing = [q for q in queries if not q.startswith("SELECT count(*)") and (
+        "FROM post" in q or "FROM announcement" in q or "FROM event" in q)]
+    assert listing, queries
+    assert not [q for q in listing if "body_md" in q or "body_html" in q], listing
+
+
+def test_a_detail_page_still_shows_its_body(app, seeded, jlodro):
+    listed = jlodro.get("/berita")
+    slug = listed.text.split('href="/berita/', 1)[1].split('"', 1)[0]
+    app.extensions["desa_pagecache"].enabled = False
+    try:
+        with app.app_context():
+            from sqlalchemy import select
+
+            from tenants.scoping import system_scope
+
+            with system_scope():
+                body = db.session.scalar(select(Post.body_html).where(Post.slug == slug))
+        detail = jlodro.get(f"/berita/{slug}")
+    finally:
+        app.extensions["desa_pagecache"].enabled = True
+    assert detail.status_code == 200 and body and body.split("\n")[0] in detail.text
+
 def test_unknown_query_parameters_are_answered_but_not_cached(seeded, jlodro):
     """Random query strings must not fill the page cache."""
     first = jlodro.get("/berita?utm_source=wa&x=1")

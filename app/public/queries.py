@@ -6,7 +6,7 @@ from functools import cache
 
 from flask import abort, current_app, has_request_context, request
 from sqlalchemy import Date, bindparam, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from app.extensions import db
 from app.models import Announcement, Event, MenuItem, Post, SiteSettings
@@ -55,6 +55,13 @@ def get_visible(model, slug: str):
     if item is None:
         abort(404)
     return item
+
+
+def without_body(model) -> tuple:
+    """Options for a list of posts, announcements or events. A list shows titles,
+    dates and excerpts: the Markdown source and its HTML, most of a row's bytes, stay
+    in the database until a detail page shows them."""
+    return defer(model.body_md), defer(model.body_html)
 
 
 # Statements are built once and reused (``functools.cache``): a statement object that
@@ -106,7 +113,7 @@ def visible_posts():
     are immutable and ``visible()`` reads the clock at execution."""
     return (
         select(Post).where(Post.visible())
-        .options(joinedload(Post.category), joinedload(Post.cover))
+        .options(joinedload(Post.category), joinedload(Post.cover), *without_body(Post))
         .order_by(Post.published_at.desc(), Post.id.desc())
     )
 
@@ -128,7 +135,7 @@ def _today():
 def _current_announcements():
     today = bindparam("today", callable_=_today, type_=Date)
     return (
-        select(Announcement)
+        select(Announcement).options(*without_body(Announcement))
         .where(Announcement.visible(),
                or_(Announcement.valid_until.is_(None), Announcement.valid_until >= today))
         .order_by(Announcement.published_at.desc(), Announcement.id.desc())
@@ -143,7 +150,8 @@ def current_announcements(limit: int | None = None):
 def _upcoming_events():
     today = bindparam("today", callable_=_today, type_=Date)
     return (
-        select(Event).where(Event.visible(), Event.starts_on >= today)
+        select(Event).options(*without_body(Event))
+        .where(Event.visible(), Event.starts_on >= today)
         .order_by(Event.starts_on, Event.start_time)
     )
 

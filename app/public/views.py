@@ -21,7 +21,7 @@ from tenants.routing import public_host
 from . import bp
 from .queries import (
     current_announcements, get_visible, latest_posts, menu_items, paginate, site_settings,
-    upcoming_events, valid_slug, visible_posts,
+    upcoming_events, valid_slug, visible_posts, without_body,
 )
 
 
@@ -225,7 +225,8 @@ def pengumuman():
     current = current_announcements()
     current_ids = {a.id for a in current}
     past = [a for a in db.session.scalars(
-        select(Announcement).where(Announcement.visible())
+        select(Announcement).options(*without_body(Announcement))
+        .where(Announcement.visible())
         .order_by(Announcement.published_at.desc()).limit(50)
     ) if a.id not in current_ids]
     return render("pengumuman.html", current=current, past=past)
@@ -239,7 +240,8 @@ def pengumuman_detail(slug: str):
 @bp.route("/agenda")
 def agenda():
     past = db.session.scalars(
-        select(Event).where(Event.visible(), Event.starts_on < date.today())
+        select(Event).options(*without_body(Event))
+        .where(Event.visible(), Event.starts_on < date.today())
         .order_by(Event.starts_on.desc()).limit(30)
     ).all()
     return render("agenda.html", upcoming=upcoming_events(), past=past)
