@@ -101,20 +101,25 @@ def system_scope() -> Iterator[None]:
 _tenant_tables: set | None = None
 
 
+def tables_of(mixin: type) -> set:
+    """The tables of every mapped class that uses ``mixin``."""
+    from sqlalchemy.orm import class_mapper
+
+    found = set()
+    stack = list(mixin.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if "__table__" in cls.__dict__:
+            found.add(class_mapper(cls).local_table)
+    return found
+
+
 def tenant_tables() -> set:
     """The tables of every ``TenantScoped`` model (computed once all are mapped)."""
     global _tenant_tables
     if _tenant_tables is None:
-        from sqlalchemy.orm import class_mapper
-
-        found = set()
-        stack = list(TenantScoped.__subclasses__())
-        while stack:
-            cls = stack.pop()
-            stack.extend(cls.__subclasses__())
-            if "__table__" in cls.__dict__:
-                found.add(class_mapper(cls).local_table)
-        _tenant_tables = found
+        _tenant_tables = tables_of(TenantScoped)
     return _tenant_tables
 
 
@@ -240,43 +245,46 @@ def _leaves(from_clause, nullable: bool = False):
         yield from_clause, nullable
 
 
-def _scope_join(join: Join) -> None:
-    """An outer-joined tenant table is filtered in its ON clause: in the WHERE it
-    would drop the rows the outer join keeps."""
-    if join.full and any(_criteria(leaf) for leaf, _ in _leaves(join)):
-        raise TenantScopeError("FULL OUTER JOIN of a tenant-owned table cannot be scoped")
-    if join.isouter:
-        criteria = [c for leaf, _ in _leaves(join.right) for c in _criteria(leaf)]
-        if criteria:
-            join.onclause = and_(join.onclause, *criteria)
+def core_filtered(statement, criteria, what: str):
+    """A copy of a plain Core statement in which every SELECT, UPDATE and DELETE, at
+    any depth (subqueries, CTEs, EXISTS), reads each table only through
+    ``criteria(table_or_alias)`` (a list of conditions, empty for tables it leaves
+    alone). An outer-joined table is filtered in its ON clause: in the WHERE the
+    condition would drop the rows the outer join keeps. ``what`` names the rule in
+    the error for what cannot be filtered (a FULL OUTER JOIN of such a table)."""
 
+    def on_join(join: Join) -> None:
+        if join.full and any(criteria(leaf) for leaf, _ in _leaves(join)):
+            raise TenantScopeError(f"FULL OUTER JOIN of a table under {what} cannot be filtered")
+        if join.isouter:
+            conditions = [c for leaf, _ in _leaves(join.right) for c in criteria(leaf)]
+            if conditions:
+                join.onclause = and_(join.onclause, *conditions)
 
-def _scope_where(statement) -> None:
-    """Every tenant table this SELECT/UPDATE/DELETE reads itself (not NULL-extended
-    by an outer join) is filtered in its WHERE."""
-    if isinstance(statement, Select):
-        froms = statement.get_final_froms()
-    else:  # UPDATE / DELETE: the target, and the tables its WHERE names (UPDATE … FROM)
-        froms = {statement.table} | {e.table for e in _own_elements(statement)
-                                     if isinstance(e, ColumnClause) and e.table is not None}
-    criteria = [c for f in froms for leaf, nullable in _leaves(f) if not nullable
-                for c in _criteria(leaf)]
-    if criteria:
-        statement._where_criteria += tuple(criteria)
+    def on_where(element) -> None:
+        if isinstance(element, Select):
+            froms = element.get_final_froms()
+        else:  # UPDATE / DELETE: the target, and the tables its WHERE names (UPDATE … FROM)
+            froms = {element.table} | {e.table for e in _own_elements(element)
+                                       if isinstance(e, ColumnClause) and e.table is not None}
+        conditions = [c for f in froms for leaf, nullable in _leaves(f) if not nullable
+                      for c in criteria(leaf)]
+        if conditions:
+            element._where_criteria += tuple(conditions)
+
+    return visitors.cloned_traverse(statement, {}, {
+        "join": on_join, "select": on_where, "update": on_where, "delete": on_where,
+    })
 
 
 def core_scoped(statement):
-    """A copy of a plain Core statement in which every SELECT, UPDATE and DELETE, at
-    any depth (subqueries, CTEs, EXISTS), reads its tenant tables only for the
-    current tenant. The parameter is read at execution, like the ORM criterion."""
+    """A plain Core statement reading its tenant tables only for the current tenant.
+    The parameter is read at execution, like the ORM criterion."""
     if isinstance(statement, Insert):
         raise TenantScopeError(
             "INSERT into a tenant-owned table must go through the session (add and "
             "flush stamps the village), or run in system_scope()")
-    return visitors.cloned_traverse(statement, {}, {
-        "join": _scope_join, "select": _scope_where,
-        "update": _scope_where, "delete": _scope_where,
-    })
+    return core_filtered(statement, _criteria, "the tenant scoping")
 
 
 _scoped_statements = StatementRewrites()

@@ -325,3 +325,29 @@ def test_statements_that_cannot_be_scoped_are_refused(app, two):
         assert db.session.scalar(text("SELECT 1")) == 1  # text about nothing owned is fine
     with app.app_context(), system_scope():
         assert db.session.scalar(text("SELECT count(*) FROM post")) == 6
+
+
+def test_core_statements_hide_the_trash_like_the_orm(app, two):
+    """The trash filter follows the same rule as the tenant scoping: a plain Core
+    statement on a trashable table does not see trashed rows unless it asks."""
+    from sqlalchemy import outerjoin
+
+    posts, categories = Post.__table__, Category.__table__
+    with app.app_context(), tenant_context(two["jlodro"]):
+        db.session.add(Category(slug="umum", name="Umum"))
+        trashed = db.session.scalar(select(Post).where(Post.slug == "post-0"))
+        trashed.deleted_at = utcnow()
+        db.session.commit()
+        count = select(func.count()).select_from(posts)
+        assert db.session.scalar(count) == 2
+        assert db.session.scalar(select(func.count(Post.id))) == 2
+        assert db.session.scalar(count.execution_options(include_trashed=True)) == 3
+        # in a subquery, and on the NULL-extended side of an outer join
+        assert db.session.scalar(select(func.count()).select_from(
+            select(posts.c.id).subquery())) == 2
+        joined = select(categories.c.name, posts.c.slug).select_from(
+            outerjoin(categories, posts, posts.c.slug == "post-0"))
+        assert db.session.execute(joined).all() == [("Umum", None)]
+        # a Core UPDATE leaves trashed rows alone, as the ORM one does
+        assert db.session.execute(update(posts).values(title="ubah")).rowcount == 2
+        db.session.rollback()

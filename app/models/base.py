@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, Integer, String, Text, and_, bindparam, event, or_
+from sqlalchemy import DateTime, Integer, String, Table, Text, and_, bindparam, event, or_
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column, validates
 from sqlalchemy.orm import with_loader_criteria
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.expression import Alias
 
-from tenants.scoping import StatementRewrites, TenantScoped
+from tenants.scoping import StatementRewrites, TenantScoped, core_filtered, tables_of
 
 DRAFT = "draft"
 PUBLISHED = "published"
@@ -109,6 +111,35 @@ _NOT_TRASHED = with_loader_criteria(Trashable, lambda cls: cls.deleted_at.is_(No
 
 
 _trash_hidden = StatementRewrites()
+_trashable_tables: set | None = None
+
+
+def trashable_tables() -> set:
+    """The tables of every ``Trashable`` model (computed once all are mapped)."""
+    global _trashable_tables
+    if _trashable_tables is None:
+        _trashable_tables = tables_of(Trashable)
+    return _trashable_tables
+
+
+def _not_trashed(selectable) -> list:
+    table = selectable.element if isinstance(selectable, Alias) else selectable
+    if isinstance(table, Table) and table in trashable_tables():
+        return [selectable.c.deleted_at.is_(None)]
+    return []
+
+
+def _without_trash(state: ORMExecuteState, statement):
+    """The statement with trashed rows filtered out, or None when it reads no
+    trashable model. ``with_loader_criteria`` knows mapped classes; a plain Core
+    statement on their tables gets the same condition through ``core_filtered``."""
+    if statement._propagate_attrs.get("compile_state_plugin") == "orm":
+        return statement.options(_NOT_TRASHED) \
+            if any(issubclass(m.class_, Trashable) for m in state.all_mappers) else None
+    tables = trashable_tables()
+    if any(isinstance(e, Table) and e in tables for e in visitors.iterate(statement)):
+        return core_filtered(statement, _not_trashed, "the trash filter")
+    return None
 
 
 def _hide_trashed(state: ORMExecuteState) -> None:
@@ -116,15 +147,14 @@ def _hide_trashed(state: ORMExecuteState) -> None:
         "include_trashed", False
     ):
         return
-    hidden = _trash_hidden.rewrite(
-        state.statement,
-        lambda statement: statement.options(_NOT_TRASHED)
-        if any(issubclass(m.class_, Trashable) for m in state.all_mappers) else None,
-    )
+    hidden = _trash_hidden.rewrite(state.statement,
+                                   lambda statement: _without_trash(state, statement))
     if hidden is not None:
         state.statement = hidden
 
 
 def install() -> None:
+    global _trashable_tables
+    _trashable_tables = None  # recomputed on first use, once every model is mapped
     if not event.contains(Session, "do_orm_execute", _hide_trashed):
         event.listen(Session, "do_orm_execute", _hide_trashed)
