@@ -218,11 +218,6 @@ def _unscoped_tables(statement) -> tuple[set, bool]:
     return unscoped, opaque
 
 
-def _leaves_of(froms):
-    for from_clause in froms:
-        yield from _leaves(from_clause)
-
-
 def _names_a_table(sql: str, names: set) -> bool:
     words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", sql.lower()))
     return not words.isdisjoint(names)
