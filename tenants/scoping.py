@@ -223,14 +223,6 @@ def _names_a_table(sql: str, names: set) -> bool:
     return not words.isdisjoint(names)
 
 
-def _criteria(selectable) -> list:
-    """``tenant_id = <current>`` for a tenant table or an alias of one, else nothing."""
-    table = selectable.element if isinstance(selectable, Alias) else selectable
-    if isinstance(table, Table) and table in tenant_tables():
-        return [selectable.c.tenant_id == _tenant_parameter()]
-    return []
-
-
 def _leaves(from_clause, nullable: bool = False):
     """(table or alias, may-be-NULL-extended) for each leaf of a FROM clause."""
     if isinstance(from_clause, Join):
@@ -240,19 +232,27 @@ def _leaves(from_clause, nullable: bool = False):
         yield from_clause, nullable
 
 
-def core_filtered(statement, criteria, what: str):
+def core_filtered(statement, tables: set, condition, what: str):
     """A copy of a plain Core statement in which every SELECT, UPDATE and DELETE, at
-    any depth (subqueries, CTEs, EXISTS), reads each table only through
-    ``criteria(table_or_alias)`` (a list of conditions, empty for tables it leaves
-    alone). An outer-joined table is filtered in its ON clause: in the WHERE the
-    condition would drop the rows the outer join keeps. ``what`` names the rule in
-    the error for what cannot be filtered (a FULL OUTER JOIN of such a table)."""
+    any depth (subqueries, CTEs, EXISTS), reads each of ``tables`` (or an alias of
+    one) only where ``condition(table_or_alias)`` holds. An outer-joined table is
+    filtered in its ON clause: in the WHERE the condition would drop the rows the
+    outer join keeps. ``what`` names the rule in the error for the one thing that
+    cannot be filtered, a FULL OUTER JOIN of such a table."""
+
+    def conditions_for(leaf) -> list:
+        table = leaf.element if isinstance(leaf, Alias) else leaf
+        return [condition(leaf)] if isinstance(table, Table) and table in tables else []
 
     def on_join(join: Join) -> None:
-        if join.full and any(criteria(leaf) for leaf, _ in _leaves(join)):
-            raise TenantScopeError(f"FULL OUTER JOIN of a table under {what} cannot be filtered")
+        if join.full:
+            filtered = sorted(leaf.name for leaf, _ in _leaves(join) if conditions_for(leaf))
+            if filtered:
+                raise TenantScopeError(
+                    f"{what}: a FULL OUTER JOIN of {', '.join(filtered)} cannot be filtered; "
+                    "use a LEFT OUTER JOIN, or system_scope()")
         if join.isouter:
-            conditions = [c for leaf, _ in _leaves(join.right) for c in criteria(leaf)]
+            conditions = [c for leaf, _ in _leaves(join.right) for c in conditions_for(leaf)]
             if conditions:
                 join.onclause = and_(join.onclause, *conditions)
 
@@ -263,7 +263,7 @@ def core_filtered(statement, criteria, what: str):
             froms = {element.table} | {e.table for e in _own_elements(element)
                                        if isinstance(e, ColumnClause) and e.table is not None}
         conditions = [c for f in froms for leaf, nullable in _leaves(f) if not nullable
-                      for c in criteria(leaf)]
+                      for c in conditions_for(leaf)]
         if conditions:
             element._where_criteria += tuple(conditions)
 
@@ -279,7 +279,9 @@ def core_scoped(statement):
         raise TenantScopeError(
             "INSERT into a tenant-owned table must go through the session (add and "
             "flush stamps the village), or run in system_scope()")
-    return core_filtered(statement, _criteria, "the tenant scoping")
+    return core_filtered(statement, tenant_tables(),
+                         lambda table: table.c.tenant_id == _tenant_parameter(),
+                         "the tenant scoping")
 
 
 _scoped_statements = StatementRewrites()

@@ -7,7 +7,6 @@ from sqlalchemy import DateTime, Integer, String, Table, Text, and_, bindparam, 
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column, validates
 from sqlalchemy.orm import with_loader_criteria
 from sqlalchemy.sql import visitors
-from sqlalchemy.sql.expression import Alias
 
 from tenants.scoping import StatementRewrites, TenantScoped, core_filtered, tables_of
 
@@ -122,13 +121,6 @@ def trashable_tables() -> set:
     return _trashable_tables
 
 
-def _not_trashed(selectable) -> list:
-    table = selectable.element if isinstance(selectable, Alias) else selectable
-    if isinstance(table, Table) and table in trashable_tables():
-        return [selectable.c.deleted_at.is_(None)]
-    return []
-
-
 def _without_trash(state: ORMExecuteState, statement):
     """The statement with trashed rows filtered out, or None when it reads no
     trashable model. ``with_loader_criteria`` knows mapped classes; a plain Core
@@ -138,7 +130,8 @@ def _without_trash(state: ORMExecuteState, statement):
             if any(issubclass(m.class_, Trashable) for m in state.all_mappers) else None
     tables = trashable_tables()
     if any(isinstance(e, Table) and e in tables for e in visitors.iterate(statement)):
-        return core_filtered(statement, _not_trashed, "the trash filter")
+        return core_filtered(statement, tables, lambda table: table.c.deleted_at.is_(None),
+                             "the trash filter")
     return None
 
 
