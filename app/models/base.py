@@ -73,21 +73,24 @@ class Publishable:
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
     @classmethod
-    def visible(cls, now: datetime | None = None):
+    def visible(cls, now: datetime | None = None, *, core: bool = False):
         """SQL condition: what citizens may see now (scheduled items once due).
 
         Without ``now`` the moment is a bound parameter evaluated at each execution,
         so the condition is built once per model and reused by every request.
+        ``core=True`` writes it on the table's columns, for a plain Core statement
+        (``app.public.records``): an ORM attribute would make the statement an ORM one.
         """
+        columns = cls.__table__.c if core else cls
         if now is not None:
-            return or_(cls.status == PUBLISHED,
-                       and_(cls.status == SCHEDULED, cls.published_at <= now))
-        condition = _VISIBLE.get(cls)
+            return or_(columns.status == PUBLISHED,
+                       and_(columns.status == SCHEDULED, columns.published_at <= now))
+        condition = _VISIBLE.get((cls, core))
         if condition is None:
             moment = bindparam("visible_now", callable_=utcnow, type_=DateTime(timezone=True))
-            condition = _VISIBLE[cls] = or_(
-                cls.status == PUBLISHED,
-                and_(cls.status == SCHEDULED, cls.published_at <= moment),
+            condition = _VISIBLE[(cls, core)] = or_(
+                columns.status == PUBLISHED,
+                and_(columns.status == SCHEDULED, columns.published_at <= moment),
             )
         return condition
 
@@ -103,7 +106,7 @@ class Publishable:
         return False
 
 
-_VISIBLE: dict[type, object] = {}
+_VISIBLE: dict[tuple[type, bool], object] = {}
 #: Built once: the criterion has no per-request value, so one option object serves all.
 _NOT_TRASHED = with_loader_criteria(Trashable, lambda cls: cls.deleted_at.is_(None),
                                     include_aliases=True)

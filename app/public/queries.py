@@ -11,6 +11,8 @@ from sqlalchemy.orm import defer, joinedload
 from app.extensions import db
 from app.models import Announcement, Event, MenuItem, Post, SiteSettings
 
+from .records import Record, RecordReader
+
 MAX_SLUG = 120
 
 
@@ -71,39 +73,49 @@ def without_body(model) -> tuple:
 
 
 @cache
-def _site_settings():
+def _settings_reader() -> RecordReader:
     """Settings with what every page shows of them: logo, header image and menu."""
-    return select(SiteSettings).options(
-        joinedload(SiteSettings.logo), joinedload(SiteSettings.header),
-        joinedload(SiteSettings.menu),
-    )
+    return RecordReader(SiteSettings, relations=("logo", "header"), collection="menu")
+
+
+@cache
+def _site_settings():
+    return _settings_reader().statement()
 
 
 _SETTINGS = "desa.site_settings"  # where a request keeps its settings
 
 
-def site_settings() -> SiteSettings | None:
-    """The village's settings, with its logo, header image and menu entries, in one
-    query, once per request (the page layout and the view both ask). Remembered in
-    the request itself, not in ``g``: an app context can outlive one request."""
+def site_settings() -> Record | None:
+    """The village's settings (a ``Record``), with its logo, header image and menu
+    entries, in one query, once per request (the page layout and the view both ask).
+    Remembered in the request itself, not in ``g``: an app context can outlive one
+    request."""
     memo = request.environ if has_request_context() else {}
     if _SETTINGS not in memo:
-        memo[_SETTINGS] = db.session.scalars(_site_settings()).unique().one_or_none()
+        found = _settings_reader().read(_site_settings())
+        memo[_SETTINGS] = found[0] if found else None
     return memo[_SETTINGS]
 
 
 @cache
+def _menu_reader() -> RecordReader:
+    return RecordReader(MenuItem)
+
+
+@cache
 def _menu_items():
-    return select(MenuItem).order_by(MenuItem.position, MenuItem.id)
+    columns = _menu_reader().columns
+    return _menu_reader().statement(order_by=(columns.position, columns.id))
 
 
-def menu_items() -> list[MenuItem]:
+def menu_items() -> list[Record]:
     """The operator's own menu entries, in their order: loaded with the settings, or
     on their own for a village that has not saved its settings yet."""
     settings = site_settings()
     if settings is not None:
         return settings.menu
-    return db.session.scalars(_menu_items()).all()
+    return _menu_reader().read(_menu_items())
 
 
 @cache
@@ -119,12 +131,21 @@ def visible_posts():
 
 
 @cache
-def _limited(statement, limit: int | None):
-    return statement.limit(limit) if limit else statement
+def _post_list() -> RecordReader:
+    return RecordReader(Post, relations=("category", "cover"))
 
 
-def latest_posts(limit: int = 5):
-    return db.session.scalars(_limited(visible_posts(), limit)).unique().all()
+@cache
+def _latest_posts(limit: int):
+    columns = _post_list().columns
+    return _post_list().statement(Post.visible(core=True),
+                                  order_by=(columns.published_at.desc(), columns.id.desc()),
+                                  limit=limit)
+
+
+def latest_posts(limit: int = 5) -> list[Record]:
+    """The newest published posts, with category and cover, as records."""
+    return _post_list().read(_latest_posts(limit))
 
 
 def _today():
@@ -132,29 +153,41 @@ def _today():
 
 
 @cache
-def _current_announcements():
-    today = bindparam("today", callable_=_today, type_=Date)
-    return (
-        select(Announcement).options(*without_body(Announcement))
-        .where(Announcement.visible(),
-               or_(Announcement.valid_until.is_(None), Announcement.valid_until >= today))
-        .order_by(Announcement.published_at.desc(), Announcement.id.desc())
-    )
-
-
-def current_announcements(limit: int | None = None):
-    return db.session.scalars(_limited(_current_announcements(), limit)).all()
+def _announcement_list() -> RecordReader:
+    return RecordReader(Announcement)
 
 
 @cache
-def _upcoming_events():
+def _current_announcements(limit: int | None):
+    columns = _announcement_list().columns
     today = bindparam("today", callable_=_today, type_=Date)
-    return (
-        select(Event).options(*without_body(Event))
-        .where(Event.visible(), Event.starts_on >= today)
-        .order_by(Event.starts_on, Event.start_time)
+    return _announcement_list().statement(
+        Announcement.visible(core=True),
+        or_(columns.valid_until.is_(None), columns.valid_until >= today),
+        order_by=(columns.published_at.desc(), columns.id.desc()), limit=limit,
     )
 
 
-def upcoming_events(limit: int | None = None):
-    return db.session.scalars(_limited(_upcoming_events(), limit)).all()
+def current_announcements(limit: int | None = None) -> list[Record]:
+    """Announcements still valid today, newest first, as records."""
+    return _announcement_list().read(_current_announcements(limit))
+
+
+@cache
+def _event_list() -> RecordReader:
+    return RecordReader(Event)
+
+
+@cache
+def _upcoming_events(limit: int | None):
+    columns = _event_list().columns
+    today = bindparam("today", callable_=_today, type_=Date)
+    return _event_list().statement(
+        Event.visible(core=True), columns.starts_on >= today,
+        order_by=(columns.starts_on, columns.start_time), limit=limit,
+    )
+
+
+def upcoming_events(limit: int | None = None) -> list[Record]:
+    """Events from today on, soonest first, as records."""
+    return _event_list().read(_upcoming_events(limit))

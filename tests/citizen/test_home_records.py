@@ -1,0 +1,139 @@
+"""The home page's lists and the site settings are read as records (app.public.records):
+plain Core statements, scoped and trash-filtered like every other read. These tests
+check that what citizens see is what the models say, and nothing of another village."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (
+    Announcement, Category, Event, MediaFile, MenuItem, Post, SiteSettings,
+)
+from app.models.base import utcnow
+from desa_testing import count_queries
+
+
+def _image(name: str, **extra) -> MediaFile:
+    return MediaFile(key=f"records/{name}.jpg", kind="image", content_type="image/jpeg",
+                     alt=f"alt {name}", variants={"medium": {"key": f"records/{name}-m.jpg",
+                                                             "width": 640, "height": 480}},
+                     **extra)
+
+
+def _home_content(as_village) -> None:
+    now = utcnow()
+    with as_village("kebonsari"):
+        foreign = Category(slug="asing", name="Kategori Kebonsari")
+        db.session.add_all([foreign, Post(slug="tetangga", title="Berita tetangga", body_md="x",
+                                          status="published", published_at=now)])
+        db.session.commit()
+        foreign_id = foreign.id
+    with as_village("jlodro"):
+        category = Category(slug="pertanian", name="Pertanian")
+        cover, trashed = _image("sawah"), _image("dibuang", deleted_at=now)
+        db.session.add_all([category, cover, trashed])
+        db.session.flush()
+        db.session.add_all([
+            Post(slug="panen", title="Panen raya", excerpt="Hasil panen naik.", body_md="isi",
+                 status="published", published_at=now - timedelta(hours=1),
+                 category=category, cover=cover),
+            Post(slug="sampul-dibuang", title="Sampul dibuang", body_md="x", status="published",
+                 published_at=now - timedelta(hours=2), cover_id=trashed.id),
+            # a forged reference to another village's category must never be followed
+            Post(slug="kategori-asing", title="Kategori asing", body_md="x", status="published",
+                 published_at=now - timedelta(hours=3), category_id=foreign_id),
+            Post(slug="draf", title="Draf rahasia", body_md="x", status="draft"),
+            Post(slug="nanti", title="Terjadwal nanti", body_md="x", status="scheduled",
+                 published_at=now + timedelta(days=1)),
+            Post(slug="dihapus", title="Berita di tempat sampah", body_md="x",
+                 status="published", published_at=now, deleted_at=now),
+            Announcement(slug="berlaku", title="Pengumuman berlaku", body_md="x",
+                         status="published", published_at=now,
+                         valid_until=date.today() + timedelta(days=3)),
+            Announcement(slug="kedaluwarsa", title="Pengumuman kedaluwarsa", body_md="x",
+                         status="published", published_at=now,
+                         valid_until=date.today() - timedelta(days=1)),
+            Event(slug="rapat", title="Rapat desa", body_md="x", status="published",
+                  published_at=now, starts_on=date.today() + timedelta(days=2),
+                  location="Balai desa"),
+            Event(slug="lalu", title="Acara yang lalu", body_md="x", status="published",
+                  published_at=now, starts_on=date.today() - timedelta(days=2)),
+        ])
+        db.session.commit()
+
+
+def test_home_shows_exactly_what_the_models_allow(app, jlodro, as_village):
+    _home_content(as_village)
+    jlodro.get("/robots.txt")  # the host is resolved: only the page's own queries count
+    app.extensions["desa_pagecache"].enabled = False
+    try:
+        with count_queries(app) as queries:
+            page = jlodro.get("/")
+    finally:
+        app.extensions["desa_pagecache"].enabled = True
+    assert page.status_code == 200
+    html = page.text
+    for shown in ("Panen raya", "Hasil panen naik.", "Pertanian", "records/sawah-medium.jpg",
+                  'alt="alt sawah"', "Sampul dibuang", "Kategori asing", "Pengumuman berlaku",
+                  "Rapat desa", "Balai desa"):
+        assert shown in html, shown
+    for hidden in ("Berita tetangga", "Kategori Kebonsari", "records/dibuang", "Draf rahasia",
+                   "Terjadwal nanti", "Berita di tempat sampah", "Pengumuman kedaluwarsa",
+                   "Acara yang lalu"):
+        assert hidden not in html, hidden
+    assert html.index("Panen raya") < html.index("Sampul dibuang") < html.index("Kategori asing")
+    # settings, the menu (no settings saved), posts, announcements, events
+    assert len(queries) <= 5, queries
+
+
+def test_records_carry_the_columns_of_the_model(app, as_village):
+    """A theme reads a record like the model object: every column under its name, the
+    relations it was read with as records (or None), the bodies left out."""
+    from app.public.queries import current_announcements, latest_posts, upcoming_events
+
+    _home_content(as_village)
+    with as_village("jlodro"):
+        with app.test_request_context("/"):
+            records = {r.slug: r for r in latest_posts(10)}
+            models = {p.slug: p for p in db.session.scalars(select(Post))}
+            assert set(records) == {"panen", "sampul-dibuang", "kategori-asing"}
+            for slug, record in records.items():
+                model = models[slug]
+                for column in Post.__table__.c:
+                    if column.key in ("body_md", "body_html"):
+                        assert not hasattr(record, column.key)
+                    else:
+                        assert getattr(record, column.key) == getattr(model, column.key), column
+            assert records["panen"].category.name == "Pertanian"
+            assert records["panen"].cover.variants["medium"]["width"] == 640
+            assert records["sampul-dibuang"].cover is None  # trashed: as if there were none
+            assert records["kategori-asing"].category is None  # another village's
+            assert [a.slug for a in current_announcements()] == ["berlaku"]
+            assert [e.slug for e in upcoming_events()] == ["rapat"]
+
+
+def test_settings_record_has_its_images_and_the_menu_in_order(app, jlodro, as_village):
+    from app.public.queries import menu_items, site_settings
+
+    with as_village("jlodro"):
+        db.session.add_all([MenuItem(label="Kedua", url="/dua", position=2),
+                            MenuItem(label="Pertama", url="/satu", position=1)])
+        db.session.commit()
+        with app.test_request_context("/"):
+            assert site_settings() is None  # never saved: the menu is read on its own
+            assert [m.label for m in menu_items()] == ["Pertama", "Kedua"]
+        logo, header = _image("logo"), _image("kepala")
+        db.session.add(SiteSettings(tagline="Desa hijau", logo=logo, header=header))
+        db.session.commit()
+        with app.test_request_context("/"):
+            settings = site_settings()
+            assert settings.tagline == "Desa hijau"
+            assert (settings.logo.key, settings.header.key) == ("records/logo.jpg",
+                                                               "records/kepala.jpg")
+            assert [m.url for m in settings.menu] == ["/satu", "/dua"]
+            assert menu_items() is settings.menu
+    html = jlodro.get("/").text
+    assert html.index(">Pertama<") < html.index(">Kedua<")
+    assert "records/logo" in html and "Desa hijau" in html
