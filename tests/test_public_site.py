@@ -112,7 +112,7 @@ def test_unexpected_error_shows_polite_500_without_trace(app, jlodro, monkeypatc
     def boom(*_a, **_k):
         raise ZeroDivisionError("secret detail")
 
-    monkeypatch.setattr(views, "latest_posts", boom)
+    monkeypatch.setattr(views, "home_lists", boom)
     response = jlodro.get("/")
     assert response.status_code == 500
     assert "Terjadi kesalahan" in response.text

@@ -11,7 +11,7 @@ from sqlalchemy.orm import defer, joinedload
 from app.extensions import db
 from app.models import Announcement, Event, MenuItem, Post, SiteSettings
 
-from .records import Record, RecordReader
+from .records import Record, RecordBatch, RecordReader
 
 MAX_SLUG = 120
 
@@ -191,3 +191,25 @@ def _upcoming_events(limit: int | None):
 def upcoming_events(limit: int | None = None) -> list[Record]:
     """Events from today on, soonest first, as records."""
     return _event_list().read(_upcoming_events(limit))
+
+
+@cache
+def _home_lists() -> RecordBatch:
+    posts, announcements, events = _post_list(), _announcement_list(), _event_list()
+    today = bindparam("today", callable_=_today, type_=Date)
+    return RecordBatch(
+        (posts, (Post.visible(core=True),),
+         (posts.columns.published_at.desc(), posts.columns.id.desc()), 4),
+        (announcements, (Announcement.visible(core=True),
+                         or_(announcements.columns.valid_until.is_(None),
+                             announcements.columns.valid_until >= today)),
+         (announcements.columns.published_at.desc(), announcements.columns.id.desc()), 3),
+        (events, (Event.visible(core=True), events.columns.starts_on >= today),
+         (events.columns.starts_on, events.columns.start_time), 3),
+    )
+
+
+def home_lists() -> tuple[list[Record], list[Record], list[Record]]:
+    """The home page's latest posts, current announcements and upcoming events, in one
+    statement (see ``RecordBatch``)."""
+    return tuple(_home_lists().read())

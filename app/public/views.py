@@ -20,7 +20,7 @@ from tenants.routing import public_host
 
 from . import bp
 from .queries import (
-    current_announcements, get_visible, latest_posts, menu_items, paginate, site_settings,
+    current_announcements, get_visible, home_lists, menu_items, paginate, site_settings,
     upcoming_events, valid_slug, visible_posts, without_body,
 )
 
@@ -117,12 +117,8 @@ def village_url(path: str = "/") -> str:
 
 @bp.route("/")
 def home():
-    return render(
-        "home.html",
-        posts=latest_posts(4),
-        announcements=current_announcements(3),
-        events=upcoming_events(3),
-    )
+    posts, announcements, events = home_lists()
+    return render("home.html", posts=posts, announcements=announcements, events=events)
 
 
 @bp.route("/.well-known/desa.json")

@@ -3,7 +3,7 @@ plain Core statements, scoped and trash-filtered like every other read. These te
 check that what citizens see is what the models say, and nothing of another village."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
@@ -84,8 +84,8 @@ def test_home_shows_exactly_what_the_models_allow(app, jlodro, as_village):
                    "Acara yang lalu"):
         assert hidden not in html, hidden
     assert html.index("Panen raya") < html.index("Sampul dibuang") < html.index("Kategori asing")
-    # settings, the menu (no settings saved), posts, announcements, events
-    assert len(queries) <= 5, queries
+    # settings, the menu (no settings saved), and the three lists in one statement
+    assert len(queries) <= 3, queries
 
 
 def test_records_carry_the_columns_of_the_model(app, as_village):
@@ -137,3 +137,40 @@ def test_settings_record_has_its_images_and_the_menu_in_order(app, jlodro, as_vi
     html = jlodro.get("/").text
     assert html.index(">Pertama<") < html.index(">Kedua<")
     assert "records/logo" in html and "Desa hijau" in html
+
+
+def test_home_lists_in_one_statement_keep_each_lists_order_and_limit(app, as_village):
+    """``home_lists`` reads the three lists as one UNION ALL: each must come out as its
+    own statement would give it, ties broken the same way, limits per list."""
+    from app.public.queries import (
+        current_announcements, home_lists, latest_posts, upcoming_events,
+    )
+
+    now, today = utcnow(), date.today()
+    with as_village("jlodro"):
+        db.session.add_all(
+            [Post(slug=f"p{i}", title=f"Berita {i}", body_md="x", status="published",
+                  published_at=now - timedelta(hours=i // 2)) for i in range(7)]
+            + [Announcement(slug=f"a{i}", title=f"Pengumuman {i}", body_md="x",
+                            status="published", published_at=now - timedelta(days=i % 3))
+               for i in range(5)]
+            + [Event(slug=f"e{i}", title=f"Acara {i}", body_md="x", status="published",
+                     published_at=now, starts_on=today + timedelta(days=i % 2),
+                     start_time=None if i % 3 == 0 else time(8 + i))
+               for i in range(5)])
+        db.session.commit()
+    with as_village("kebonsari"):
+        db.session.add(Post(slug="luar", title="Berita luar", body_md="x", status="published",
+                            published_at=now + timedelta(minutes=-1)))
+        db.session.commit()
+    with as_village("jlodro"), app.test_request_context("/"):
+        with count_queries(app) as queries:
+            posts, announcements, events = home_lists()
+        assert len(queries) == 1
+        assert [p.slug for p in posts] == [p.slug for p in latest_posts(4)]
+        assert [a.slug for a in announcements] == [a.slug for a in current_announcements(3)]
+        assert [e.slug for e in events] == [e.slug for e in upcoming_events(3)]
+        assert (len(posts), len(announcements), len(events)) == (4, 3, 3)
+        assert "luar" not in [p.slug for p in posts]
+        # the newest first, and for equal times the higher id first
+        assert [p.slug for p in posts] == ["p1", "p0", "p3", "p2"]
