@@ -212,3 +212,23 @@ def test_gallery_album_lightbox(app, jlodro, as_village):
     html = jlodro.get("/galeri/panen").get_data(as_text=True)
     assert 'href="#foto-1"' in html and 'id="foto-2"' in html and 'loading="lazy"' in html
     assert "300w" in html and html.count('&larr; Sebelumnya') == 1
+
+
+def test_template_globals_are_a_live_read_only_view(app, jlodro):
+    """Templates read the environment's globals through a read-only live view (a
+    faster stand-in for Jinja's ChainMap): a global added later is seen, and a
+    template cannot write into the environment's globals."""
+    from app.i18n import template_environment
+    from app.themes import PREFIX
+
+    with app.app_context():
+        environment = template_environment(app, "id")
+        template = environment.get_template(f"{PREFIX}default/home.html")
+        app.jinja_env.globals["probe_global"] = "ada"
+        try:
+            assert template.globals["probe_global"] == "ada"
+            with pytest.raises(TypeError):
+                template.globals["probe_global"] = "diubah"
+        finally:
+            del app.jinja_env.globals["probe_global"]
+    assert jlodro.get("/").status_code == 200
