@@ -78,6 +78,36 @@ def test_query_budget_holds_for_a_village_with_logo_header_and_menu(app, seeded,
     assert len(list_queries) <= 4, list_queries
 
 
+def test_news_detail_loads_category_cover_and_tags_with_the_post(app, jlodro, as_village):
+    """A news detail page reads the post with its category, cover and tags in one
+    statement: the settings, the menu (this village never saved its settings) and the
+    post, not one more query per relation."""
+    from app.models import Category, MediaFile, Tag
+
+    with as_village("jlodro"):
+        cover = MediaFile(key="detail/sampul.jpg", kind="image", content_type="image/jpeg",
+                          alt="Sampul panen", variants={})
+        db.session.add(Post(slug="panen", title="Panen raya", body_md="Isi **berita**.",
+                            status="published", published_at=utcnow(),
+                            category=Category(slug="tani", name="Pertanian"), cover=cover,
+                            tags=[Tag(slug="padi", name="Padi"), Tag(slug="air", name="Irigasi")]))
+        db.session.commit()
+    jlodro.get("/robots.txt")  # the host is resolved: only the page's own queries count
+    app.extensions["desa_pagecache"].enabled = False
+    try:
+        with count_queries(app) as queries:
+            page = jlodro.get("/berita/panen")
+    finally:
+        app.extensions["desa_pagecache"].enabled = True
+    assert page.status_code == 200
+    for shown in ("Panen raya", "<strong>berita</strong>", "Pertanian", "detail/sampul.jpg",
+                  "Sampul panen", ">Padi<", ">Irigasi<"):
+        assert shown in page.text, shown
+    assert page.text.index(">Irigasi<") < page.text.index(">Padi<")  # tags by name
+    assert len(queries) <= 3, queries
+    assert jlodro.get("/berita/tidak-ada").status_code == 404
+
+
 def test_publishing_invalidates_the_cached_page_at_once(app, seeded, jlodro, as_village):
     assert "Berita kilat" not in jlodro.get("/berita").text
     assert jlodro.get("/berita").headers["X-Cache"] == "HIT"
