@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cache
+from weakref import WeakKeyDictionary
 
 from flask import abort, current_app, has_request_context, request
-from sqlalchemy import Date, bindparam, func, or_, select
+from sqlalchemy import Date, Integer, bindparam, func, or_, select
 from sqlalchemy.orm import defer, joinedload
 
 from app.extensions import db
@@ -34,13 +35,35 @@ def page_number() -> int:
     return int(raw)
 
 
-def paginate(statement, per_page: int | None = None) -> Pagination:
+_paged: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def _count_and_page(statement) -> tuple:
+    """The count statement and the page statement (LIMIT and OFFSET as parameters)
+    of a list statement, made once per statement object: pass one built once, and
+    both keep their compiled form and their scoped rewrite from request to request."""
+    found = _paged.get(statement)
+    if found is None:
+        found = _paged[statement] = (
+            select(func.count()).select_from(statement.order_by(None).subquery()),
+            statement.limit(bindparam("page_limit", type_=Integer))
+            .offset(bindparam("page_offset", type_=Integer)),
+        )
+    return found
+
+
+def paginate(statement, per_page: int | None = None, params: dict | None = None) -> Pagination:
+    """One page of ``statement`` (``?halaman=N``), with its neighbours; ``params`` are
+    the statement's own parameters."""
     per_page = per_page or current_app.config["POSTS_PER_PAGE"]
     page = page_number()
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    count, paged = _count_and_page(statement)
+    params = params or {}
+    total = db.session.scalar(count, params)
     if page > 1 and (page - 1) * per_page >= total:
         abort(404)
-    items = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    items = db.session.scalars(paged, {**params, "page_limit": per_page,
+                                       "page_offset": (page - 1) * per_page}).unique().all()
     return Pagination(items, page, per_page, total)
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from datetime import date
+from functools import cache
 
 from flask import abort, g, jsonify, request
 from app.i18n import gettext
-from sqlalchemy import extract, select
+from sqlalchemy import bindparam, extract, select
 
 from app.extensions import db
 from app.models import (
@@ -133,13 +134,15 @@ def desa_json():
 
 
 # -- profil and pages ---------------------------------------------------------
+@cache
+def _profil_pages():
+    return (select(Page).where(Page.section == "profil", Page.visible())
+            .order_by(Page.position, Page.title))
+
+
 @bp.route("/profil")
 def profil():
-    pages = db.session.scalars(
-        select(Page).where(Page.section == "profil", Page.visible())
-        .order_by(Page.position, Page.title)
-    ).all()
-    return render("profil.html", pages=pages)
+    return render("profil.html", pages=db.session.scalars(_profil_pages()).all())
 
 
 @bp.route("/profil/<slug>")
@@ -153,11 +156,14 @@ def free_page(slug: str):
     return render("page.html", page=get_visible(Page, slug))
 
 
+@cache
+def _officials():
+    return select(Official).order_by(Official.position_order, Official.name)
+
+
 @bp.route("/pemerintahan")
 def pemerintahan():
-    officials = db.session.scalars(
-        select(Official).order_by(Official.position_order, Official.name)
-    ).all()
+    officials = db.session.scalars(_officials()).all()
     groups = OrderedDict((key, []) for key in GROUPS)
     for official in officials:
         groups.setdefault(official.group, []).append(official)
@@ -165,33 +171,50 @@ def pemerintahan():
 
 
 # -- berita -------------------------------------------------------------------
-def _posts_statement():
-    return visible_posts()
+# The list statements are built once, what varies (a category, a tag, a month) a
+# parameter: see ``paginate``.
+@cache
+def _posts_in(kind: str):
+    statement = visible_posts()
+    if kind == "category":
+        return statement.where(Post.category_id == bindparam("category_id"))
+    if kind == "tag":
+        return statement.where(Post.tags.any(Tag.id == bindparam("tag_id")))
+    return statement.where(extract("year", Post.published_at) == bindparam("year"),
+                           extract("month", Post.published_at) == bindparam("month"))
+
+
+@cache
+def _by_slug(model):
+    return select(model).where(model.slug == bindparam("slug"))
+
+
+def _find(model, slug: str):
+    found = db.session.scalar(_by_slug(model), {"slug": valid_slug(slug)})
+    if found is None:
+        abort(404)
+    return found
 
 
 @bp.route("/berita")
 def berita():
-    return render("berita_list.html", pagination=paginate(_posts_statement()),
+    return render("berita_list.html", pagination=paginate(visible_posts()),
                   heading=gettext("Berita"))
 
 
 @bp.route("/berita/kategori/<slug>")
 def berita_kategori(slug: str):
-    category = db.session.scalar(select(Category).where(Category.slug == valid_slug(slug)))
-    if category is None:
-        abort(404)
-    statement = _posts_statement().where(Post.category_id == category.id)
-    return render("berita_list.html", pagination=paginate(statement),
+    category = _find(Category, slug)
+    pagination = paginate(_posts_in("category"), params={"category_id": category.id})
+    return render("berita_list.html", pagination=pagination,
                   heading=gettext("Kategori: %(name)s", name=category.name))
 
 
 @bp.route("/berita/tag/<slug>")
 def berita_tag(slug: str):
-    tag = db.session.scalar(select(Tag).where(Tag.slug == valid_slug(slug)))
-    if tag is None:
-        abort(404)
-    statement = _posts_statement().where(Post.tags.any(Tag.id == tag.id))
-    return render("berita_list.html", pagination=paginate(statement),
+    tag = _find(Tag, slug)
+    pagination = paginate(_posts_in("tag"), params={"tag_id": tag.id})
+    return render("berita_list.html", pagination=pagination,
                   heading=gettext("Tag: %(name)s", name=tag.name))
 
 
@@ -199,13 +222,11 @@ def berita_tag(slug: str):
 def berita_arsip(year: int, month: int):
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
         abort(404)
-    statement = _posts_statement().where(
-        extract("year", Post.published_at) == year, extract("month", Post.published_at) == month
-    )
+    pagination = paginate(_posts_in("month"), params={"year": year, "month": month})
     from app.i18n import tanggal
 
     month_name = tanggal(date(year, month, 1), with_day=False).split(" ", 1)[1]
-    return render("berita_list.html", pagination=paginate(statement),
+    return render("berita_list.html", pagination=pagination,
                   heading=gettext("Arsip %(month)s", month=month_name))
 
 
@@ -216,15 +237,19 @@ def berita_detail(slug: str):
 
 
 # -- pengumuman and agenda ----------------------------------------------------
+@cache
+def _recent_announcements():
+    return (select(Announcement).options(*without_body(Announcement))
+            .where(Announcement.visible())
+            .order_by(Announcement.published_at.desc()).limit(50))
+
+
 @bp.route("/pengumuman")
 def pengumuman():
     current = current_announcements()
     current_ids = {a.id for a in current}
-    past = [a for a in db.session.scalars(
-        select(Announcement).options(*without_body(Announcement))
-        .where(Announcement.visible())
-        .order_by(Announcement.published_at.desc()).limit(50)
-    ) if a.id not in current_ids]
+    past = [a for a in db.session.scalars(_recent_announcements())
+            if a.id not in current_ids]
     return render("pengumuman.html", current=current, past=past)
 
 
@@ -233,13 +258,16 @@ def pengumuman_detail(slug: str):
     return render("pengumuman_detail.html", item=get_visible(Announcement, slug))
 
 
+@cache
+def _past_events():
+    return (select(Event).options(*without_body(Event))
+            .where(Event.visible(), Event.starts_on < bindparam("today"))
+            .order_by(Event.starts_on.desc()).limit(30))
+
+
 @bp.route("/agenda")
 def agenda():
-    past = db.session.scalars(
-        select(Event).options(*without_body(Event))
-        .where(Event.visible(), Event.starts_on < date.today())
-        .order_by(Event.starts_on.desc()).limit(30)
-    ).all()
+    past = db.session.scalars(_past_events(), {"today": date.today()}).all()
     return render("agenda.html", upcoming=upcoming_events(), past=past)
 
 
@@ -249,11 +277,14 @@ def agenda_detail(slug: str):
 
 
 # -- galeri and dokumen -------------------------------------------------------
+@cache
+def _albums():
+    return select(Album).where(Album.visible()).order_by(Album.published_at.desc())
+
+
 @bp.route("/galeri")
 def galeri():
-    albums = db.session.scalars(
-        select(Album).where(Album.visible()).order_by(Album.published_at.desc())
-    ).all()
+    albums = db.session.scalars(_albums()).all()
     return render("galeri.html", albums=albums)
 
 
@@ -271,39 +302,60 @@ def _int_arg(name: str) -> int | None:
     return int(raw)
 
 
+@cache
+def _documents(by_category: bool, by_year: bool):
+    statement = select(Document).where(Document.visible())
+    if by_category:
+        statement = statement.where(Document.category == bindparam("category"))
+    if by_year:
+        statement = statement.where(Document.year == bindparam("year"))
+    return statement.order_by(Document.year.desc(), Document.title)
+
+
+@cache
+def _document_years():
+    return (select(Document.year).where(Document.visible(), Document.year.is_not(None))
+            .distinct().order_by(Document.year.desc()))
+
+
 @bp.route("/dokumen")
 def dokumen():
     category = request.args.get("kategori") or None
     if category is not None and category not in DOCUMENT_CATEGORIES:
         abort(400, description="Kategori dokumen tidak dikenal.")
     year = _int_arg("tahun")
-    statement = select(Document).where(Document.visible())
-    if category:
-        statement = statement.where(Document.category == category)
-    if year:
-        statement = statement.where(Document.year == year)
-    years = db.session.scalars(
-        select(Document.year).where(Document.visible(), Document.year.is_not(None))
-        .distinct().order_by(Document.year.desc())
-    ).all()
-    pagination = paginate(statement.order_by(Document.year.desc(), Document.title), per_page=20)
+    years = db.session.scalars(_document_years()).all()
+    pagination = paginate(_documents(bool(category), bool(year)), per_page=20,
+                          params={"category": category, "year": year})
     return render("dokumen.html", pagination=pagination, categories=labels(DOCUMENT_CATEGORIES),
                   years=years, selected_category=category, selected_year=year)
 
 
 # -- transparansi and statistik -----------------------------------------------
+@cache
+def _years_of(model):
+    return select(model.year).distinct().order_by(model.year.desc())
+
+
+@cache
+def _budget_lines():
+    return (select(BudgetLine).where(BudgetLine.year == bindparam("year"))
+            .order_by(BudgetLine.position, BudgetLine.code))
+
+
+@cache
+def _population_stats():
+    return (select(PopulationStat).where(PopulationStat.year == bindparam("year"))
+            .order_by(PopulationStat.position, PopulationStat.label))
+
+
 @bp.route("/transparansi")
 def transparansi():
-    years = db.session.scalars(
-        select(BudgetLine.year).distinct().order_by(BudgetLine.year.desc())
-    ).all()
+    years = db.session.scalars(_years_of(BudgetLine)).all()
     year = _int_arg("tahun") or (years[0] if years else None)
     sections = OrderedDict((key, []) for key in BUDGET_SECTIONS)
     if year is not None:
-        for line in db.session.scalars(
-            select(BudgetLine).where(BudgetLine.year == year)
-            .order_by(BudgetLine.position, BudgetLine.code)
-        ):
+        for line in db.session.scalars(_budget_lines(), {"year": year}):
             sections.setdefault(line.section, []).append(line)
     totals = {
         key: (sum(line.planned for line in lines), sum(line.realised for line in lines))
@@ -348,16 +400,11 @@ def apbdes_csv(year: int):
 
 @bp.route("/statistik")
 def statistik():
-    years = db.session.scalars(
-        select(PopulationStat.year).distinct().order_by(PopulationStat.year.desc())
-    ).all()
+    years = db.session.scalars(_years_of(PopulationStat)).all()
     year = _int_arg("tahun") or (years[0] if years else None)
     groups = OrderedDict((key, []) for key in STAT_CATEGORIES)
     if year is not None:
-        for stat in db.session.scalars(
-            select(PopulationStat).where(PopulationStat.year == year)
-            .order_by(PopulationStat.position, PopulationStat.label)
-        ):
+        for stat in db.session.scalars(_population_stats(), {"year": year}):
             groups.setdefault(stat.category, []).append(stat)
     from app.charts import stat_chart
     from app.i18n import angka
