@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from functools import cache
 from xml.sax.saxutils import escape as xml_escape
 
 from flask import Blueprint, Response, g, request
@@ -178,6 +179,22 @@ def _summary(item) -> str:
     return text[:300]
 
 
+# Statements built once (see app.public.queries): one built per request is rewritten
+# by the tenant scoping at every execution.
+@cache
+def _sitemap_items(model):
+    from app.models import Page
+
+    if model is Page:
+        return select(Page.slug, Page.section, Page.updated_at).where(Page.visible())
+    return select(model.slug, model.updated_at).where(model.visible()).limit(5000)
+
+
+@cache
+def _newest(model, limit: int):
+    return select(model).where(model.visible()).order_by(model.published_at.desc()).limit(limit)
+
+
 @bp.route("/sitemap.xml")
 def sitemap():
     from app.models import Album, Announcement, Event, Page, Post
@@ -185,13 +202,9 @@ def sitemap():
     entries = [(site_url(path), None) for path in SECTIONS]
     for model, prefix in ((Post, "/berita/"), (Announcement, "/pengumuman/"),
                           (Event, "/agenda/"), (Album, "/galeri/")):
-        for slug, updated in db.session.execute(
-            select(model.slug, model.updated_at).where(model.visible()).limit(5000)
-        ):
+        for slug, updated in db.session.execute(_sitemap_items(model)):
             entries.append((site_url(prefix + slug), updated))
-    for slug, section, updated in db.session.execute(
-        select(Page.slug, Page.section, Page.updated_at).where(Page.visible())
-    ):
+    for slug, section, updated in db.session.execute(_sitemap_items(Page)):
         prefix = "/profil/" if section == "profil" else "/halaman/"
         entries.append((site_url(prefix + slug), updated))
     return _xml_response(sitemap_xml(entries), "application/xml")
@@ -215,17 +228,12 @@ def village_feed_entries(limit: int = FEED_SIZE):
     from app.models import Announcement, Post
 
     entries = []
-    for post in db.session.scalars(
-        select(Post).where(Post.visible()).order_by(Post.published_at.desc()).limit(limit)
-    ):
+    for post in db.session.scalars(_newest(Post, limit)):
         entries.append(dict(title=post.title, url=site_url(f"/berita/{post.slug}"),
                             published=post.published_at, updated=post.updated_at or post.published_at,
                             summary=_summary(post), author=post.author_name,
                             category=gettext("Berita")))
-    for item in db.session.scalars(
-        select(Announcement).where(Announcement.visible())
-        .order_by(Announcement.published_at.desc()).limit(limit)
-    ):
+    for item in db.session.scalars(_newest(Announcement, limit)):
         entries.append(dict(title=item.title, url=site_url(f"/pengumuman/{item.slug}"),
                             published=item.published_at,
                             updated=item.updated_at or item.published_at,
