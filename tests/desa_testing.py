@@ -38,6 +38,17 @@ def count_queries(app):
         event.remove(engine, "before_cursor_execute", before)
 
 
+@contextmanager
+def page_cache_off(app):
+    """Requests inside render their page (the page cache as with ``PAGE_CACHE=0``)."""
+    cache = app.extensions["desa_pagecache"]
+    cache.enabled = False
+    try:
+        yield
+    finally:
+        cache.enabled = True
+
+
 def host(slug: str) -> str:
     return f"{slug}.{BASE}"
 

@@ -8,7 +8,7 @@ import pytest
 from app.extensions import db
 from app.models import Post
 from app.models.base import utcnow
-from desa_testing import count_queries
+from desa_testing import count_queries, page_cache_off
 
 
 @pytest.fixture()
@@ -33,19 +33,19 @@ def test_second_view_is_served_from_cache_without_queries(app, seeded, jlodro):
 
 def test_uncached_home_page_query_budget(app, seeded, jlodro):
     jlodro.get("/")  # warm the host resolver
-    app.extensions["desa_pagecache"].enabled = False
-    try:
+    with page_cache_off(app):
         with count_queries(app) as queries:
             assert jlodro.get("/").status_code == 200
-    finally:
-        app.extensions["desa_pagecache"].enabled = True
-    assert len(queries) <= 5, queries
+    # the settings (with logo, header and menu) and the three lists in one statement;
+    # the issue's ceiling is 5
+    assert len(queries) <= 2, queries
 
 
 def test_query_budget_holds_for_a_village_with_logo_header_and_menu(app, seeded, jlodro,
                                                                    as_village):
-    """Real villages set a logo, a header image and menu entries: still at most 5
-    queries on the uncached home page, 4 on a news list."""
+    """Real villages set a logo, a header image and menu entries: still two queries on
+    the uncached home page (settings, lists) and three on a news list (settings,
+    count, page); the issue's ceiling is 5."""
     from sqlalchemy import select
 
     from app.models import MediaFile, MenuItem, SiteSettings
@@ -62,20 +62,17 @@ def test_query_budget_holds_for_a_village_with_logo_header_and_menu(app, seeded,
                                      position=2)])
         db.session.commit()
     jlodro.get("/")  # warm the host resolver
-    app.extensions["desa_pagecache"].enabled = False
-    try:
+    with page_cache_off(app):
         with count_queries(app) as home_queries:
             home = jlodro.get("/")
         with count_queries(app) as list_queries:
             news = jlodro.get("/berita")
-    finally:
-        app.extensions["desa_pagecache"].enabled = True
     for page in (home, news):
         assert page.status_code == 200
         assert "budget/logo" in page.text and "budget/header" in page.text
         assert "Posyandu" in page.text and "bumdes.example.id" in page.text
-    assert len(home_queries) <= 5, home_queries
-    assert len(list_queries) <= 4, list_queries
+    assert len(home_queries) <= 2, home_queries
+    assert len(list_queries) <= 3, list_queries
 
 
 def test_news_detail_loads_category_cover_and_tags_with_the_post(app, jlodro, as_village):
@@ -93,12 +90,9 @@ def test_news_detail_loads_category_cover_and_tags_with_the_post(app, jlodro, as
                             tags=[Tag(slug="padi", name="Padi"), Tag(slug="air", name="Irigasi")]))
         db.session.commit()
     jlodro.get("/robots.txt")  # the host is resolved: only the page's own queries count
-    app.extensions["desa_pagecache"].enabled = False
-    try:
+    with page_cache_off(app):
         with count_queries(app) as queries:
             page = jlodro.get("/berita/panen")
-    finally:
-        app.extensions["desa_pagecache"].enabled = True
     assert page.status_code == 200
     for shown in ("Panen raya", "<strong>berita</strong>", "Pertanian", "detail/sampul.jpg",
                   "Sampul panen", ">Padi<", ">Irigasi<"):
@@ -130,15 +124,12 @@ def test_public_pages_run_statements_built_once(app, seeded, jlodro, monkeypatch
              "/berita/kerja-bakti-membersihkan-saluran-irigasi", "/pengumuman", "/agenda",
              "/galeri", "/dokumen", "/dokumen?kategori=perdes&tahun=2025", "/transparansi",
              "/statistik", "/feed.xml", "/sitemap.xml"]
-    app.extensions["desa_pagecache"].enabled = False
-    try:
+    with page_cache_off(app):
         for path in pages:
             assert jlodro.get(path).status_code == 200, path
             built.clear()
             assert jlodro.get(path).status_code == 200, path
             assert built == [], (path, [str(s)[:80] for s in built])
-    finally:
-        app.extensions["desa_pagecache"].enabled = True
 
 
 def test_publishing_invalidates_the_cached_page_at_once(app, seeded, jlodro, as_village):
@@ -212,12 +203,9 @@ def test_lists_leave_article_bodies_in_the_database(app, seeded, jlodro, path):
     """A list shows titles and excerpts. Real articles run to tens of kilobytes of
     Markdown and HTML; a list must not fetch them, nor fetch them one by one later."""
     jlodro.get(path)  # warm the host resolver
-    app.extensions["desa_pagecache"].enabled = False
-    try:
+    with page_cache_off(app):
         with count_queries(app) as queries:
             page = jlodro.get(path)
-    finally:
-        app.extensions["desa_pagecache"].enabled = True
     assert page.status_code == 200
     listing = [q for q in queries if not q.startswith("SELECT count(*)") and (
         "FROM post" in q or "FROM announcement" in q or "FROM event" in q)]
@@ -228,8 +216,7 @@ def test_lists_leave_article_bodies_in_the_database(app, seeded, jlodro, path):
 def test_a_detail_page_still_shows_its_body(app, seeded, jlodro):
     listed = jlodro.get("/berita")
     slug = listed.text.split('href="/berita/', 1)[1].split('"', 1)[0]
-    app.extensions["desa_pagecache"].enabled = False
-    try:
+    with page_cache_off(app):
         with app.app_context():
             from sqlalchemy import select
 
@@ -238,8 +225,6 @@ def test_a_detail_page_still_shows_its_body(app, seeded, jlodro):
             with system_scope():
                 body = db.session.scalar(select(Post.body_html).where(Post.slug == slug))
         detail = jlodro.get(f"/berita/{slug}")
-    finally:
-        app.extensions["desa_pagecache"].enabled = True
     assert detail.status_code == 200 and body and body.split("\n")[0] in detail.text
 
 def test_unknown_query_parameters_are_answered_but_not_cached(seeded, jlodro):

@@ -10,7 +10,7 @@ from app.models import PUBLISHED, Album, Category, MediaFile, Photo, Post, Tag
 from app.models.base import utcnow
 from tenants.scoping import TenantScopeError, system_scope, tenant_context
 
-from desa_testing import village
+from desa_testing import page_cache_off, village
 
 
 @pytest.fixture()
@@ -232,12 +232,9 @@ def test_settings_and_menu_never_follow_a_request_into_another_village(app, two,
             db.session.add(SiteSettings(tagline="Semboyan khas Jlodro"))
             db.session.add(MenuItem(label="Menu khas Jlodro", url="/halaman/khas"))
             db.session.commit()
-        app.extensions["desa_pagecache"].enabled = False
-        try:
+        with page_cache_off(app):
             a = client.get("/", headers={"Host": "jlodro.tubankab.go.id"}).text
             b = client.get("/", headers={"Host": "kebonsari.tubankab.go.id"}).text
-        finally:
-            app.extensions["desa_pagecache"].enabled = True
     assert "Semboyan khas Jlodro" in a and "Menu khas Jlodro" in a
     assert "Semboyan khas Jlodro" not in b and "Menu khas Jlodro" not in b
 

@@ -100,6 +100,20 @@ def get_visible(model, slug: str):
     return item
 
 
+@cache
+def _by_slug(model):
+    return select(model).where(model.slug == bindparam("slug"))
+
+
+def get_by_slug(model, slug: str):
+    """The row with this slug (a category, a tag: they have no publication state), or
+    a 404."""
+    found = db.session.scalar(_by_slug(model), {"slug": valid_slug(slug)})
+    if found is None:
+        abort(404)
+    return found
+
+
 def without_body(model) -> tuple:
     """Options for a list of posts, announcements or events. A list shows titles,
     dates and excerpts: the Markdown source and its HTML, most of a row's bytes, stay

@@ -21,8 +21,8 @@ from tenants.routing import public_host
 
 from . import bp
 from .queries import (
-    current_announcements, get_visible, home_lists, menu_items, paginate, site_settings,
-    upcoming_events, valid_slug, visible_posts, without_body,
+    current_announcements, get_by_slug, get_visible, home_lists, menu_items, paginate,
+    site_settings, upcoming_events, visible_posts, without_body,
 )
 
 
@@ -184,18 +184,6 @@ def _posts_in(kind: str):
                            extract("month", Post.published_at) == bindparam("month"))
 
 
-@cache
-def _by_slug(model):
-    return select(model).where(model.slug == bindparam("slug"))
-
-
-def _find(model, slug: str):
-    found = db.session.scalar(_by_slug(model), {"slug": valid_slug(slug)})
-    if found is None:
-        abort(404)
-    return found
-
-
 @bp.route("/berita")
 def berita():
     return render("berita_list.html", pagination=paginate(visible_posts()),
@@ -204,7 +192,7 @@ def berita():
 
 @bp.route("/berita/kategori/<slug>")
 def berita_kategori(slug: str):
-    category = _find(Category, slug)
+    category = get_by_slug(Category, slug)
     pagination = paginate(_posts_in("category"), params={"category_id": category.id})
     return render("berita_list.html", pagination=pagination,
                   heading=gettext("Kategori: %(name)s", name=category.name))
@@ -212,7 +200,7 @@ def berita_kategori(slug: str):
 
 @bp.route("/berita/tag/<slug>")
 def berita_tag(slug: str):
-    tag = _find(Tag, slug)
+    tag = get_by_slug(Tag, slug)
     pagination = paginate(_posts_in("tag"), params={"tag_id": tag.id})
     return render("berita_list.html", pagination=pagination,
                   heading=gettext("Tag: %(name)s", name=tag.name))

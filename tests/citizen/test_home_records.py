@@ -12,7 +12,7 @@ from app.models import (
     Announcement, Category, Event, MediaFile, MenuItem, Post, SiteSettings,
 )
 from app.models.base import utcnow
-from desa_testing import count_queries
+from desa_testing import count_queries, page_cache_off
 
 
 def _image(name: str, **extra) -> MediaFile:
@@ -67,12 +67,9 @@ def _home_content(as_village) -> None:
 def test_home_shows_exactly_what_the_models_allow(app, jlodro, as_village):
     _home_content(as_village)
     jlodro.get("/robots.txt")  # the host is resolved: only the page's own queries count
-    app.extensions["desa_pagecache"].enabled = False
-    try:
+    with page_cache_off(app):
         with count_queries(app) as queries:
             page = jlodro.get("/")
-    finally:
-        app.extensions["desa_pagecache"].enabled = True
     assert page.status_code == 200
     html = page.text
     for shown in ("Panen raya", "Hasil panen naik.", "Pertanian", "records/sawah-medium.jpg",

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import DRAFT, PUBLISHED, SCHEDULED, Document, Event, Page, Post
 from app.models.base import utcnow
 from app.models.search import SearchEntry
-from desa_testing import count_queries, village
+from desa_testing import count_queries, page_cache_off, village
 from tenants.scoping import system_scope
 
 
@@ -256,12 +256,9 @@ def test_one_query_per_search_and_a_bounded_page(app, jlodro, as_village):
             hits = search("panen")
         assert len(hits) == 30 and len(queries) == 1, queries
     jlodro.get("/")  # warm the host resolver
-    app.extensions["desa_pagecache"].enabled = False
-    try:
+    with page_cache_off(app):
         with count_queries(app) as queries:
             assert len(found(jlodro, "panen padi")) == 30
-    finally:
-        app.extensions["desa_pagecache"].enabled = True
     assert len(queries) <= 5, queries
 
 
