@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cache
-from weakref import WeakKeyDictionary
 
 from flask import abort, current_app, has_request_context, request
 from sqlalchemy import Date, Integer, bindparam, func, or_, select
@@ -11,6 +10,7 @@ from sqlalchemy.orm import defer, joinedload
 
 from app.extensions import db
 from app.models import Announcement, Event, MenuItem, Post, SiteSettings
+from tenants.scoping import StatementRewrites
 
 from .records import Record, RecordBatch, RecordReader
 
@@ -35,21 +35,20 @@ def page_number() -> int:
     return int(raw)
 
 
-_paged: WeakKeyDictionary = WeakKeyDictionary()
+#: The count and page statements of each list statement, made once per statement
+#: object (the same weak memo the scoping keeps its rewrites in).
+_paged = StatementRewrites()
 
 
 def _count_and_page(statement) -> tuple:
     """The count statement and the page statement (LIMIT and OFFSET as parameters)
-    of a list statement, made once per statement object: pass one built once, and
-    both keep their compiled form and their scoped rewrite from request to request."""
-    found = _paged.get(statement)
-    if found is None:
-        found = _paged[statement] = (
-            select(func.count()).select_from(statement.order_by(None).subquery()),
-            statement.limit(bindparam("page_limit", type_=Integer))
-            .offset(bindparam("page_offset", type_=Integer)),
-        )
-    return found
+    of a list statement: pass one built once, and both keep their compiled form and
+    their scoped rewrite from request to request."""
+    return _paged.rewrite(statement, lambda list_statement: (
+        select(func.count()).select_from(list_statement.order_by(None).subquery()),
+        list_statement.limit(bindparam("page_limit", type_=Integer))
+        .offset(bindparam("page_offset", type_=Integer)),
+    ))
 
 
 def paginate(statement, per_page: int | None = None, params: dict | None = None) -> Pagination:
@@ -185,83 +184,70 @@ def visible_posts():
     )
 
 
-@cache
-def _post_list() -> RecordReader:
-    return RecordReader(Post, relations=("category", "cover"))
-
-
-@cache
-def _latest_posts(limit: int):
-    columns = _post_list().columns
-    return _post_list().statement(Post.visible(core=True),
-                                  order_by=(columns.published_at.desc(), columns.id.desc()),
-                                  limit=limit)
-
-
-def latest_posts(limit: int = 5) -> list[Record]:
-    """The newest published posts, with category and cover, as records."""
-    return _post_list().read(_latest_posts(limit))
-
-
 def _today():
     return date.today()
 
 
+#: Today's date, read at each execution (statements are built once).
+TODAY = bindparam("today", callable_=_today, type_=Date)
+
+
+# Each list shown as records, defined once: its reader, its conditions and its order.
+# A single list reads it with a limit of its own; the home page reads three at once.
 @cache
-def _announcement_list() -> RecordReader:
-    return RecordReader(Announcement)
+def _posts_listed() -> tuple:
+    reader = RecordReader(Post, relations=("category", "cover"))
+    columns = reader.columns
+    return reader, (Post.visible(core=True),), (columns.published_at.desc(), columns.id.desc())
 
 
 @cache
-def _current_announcements(limit: int | None):
-    columns = _announcement_list().columns
-    today = bindparam("today", callable_=_today, type_=Date)
-    return _announcement_list().statement(
-        Announcement.visible(core=True),
-        or_(columns.valid_until.is_(None), columns.valid_until >= today),
-        order_by=(columns.published_at.desc(), columns.id.desc()), limit=limit,
-    )
+def _announcements_listed() -> tuple:
+    reader = RecordReader(Announcement)
+    columns = reader.columns
+    return (reader,
+            (Announcement.visible(core=True),
+             or_(columns.valid_until.is_(None), columns.valid_until >= TODAY)),
+            (columns.published_at.desc(), columns.id.desc()))
+
+
+@cache
+def _events_listed() -> tuple:
+    reader = RecordReader(Event)
+    columns = reader.columns
+    return (reader, (Event.visible(core=True), columns.starts_on >= TODAY),
+            (columns.starts_on, columns.start_time))
+
+
+@cache
+def _listed_statement(listed, limit: int | None):
+    reader, where, order_by = listed()
+    return reader.statement(*where, order_by=order_by, limit=limit)
+
+
+def _read(listed, limit: int | None) -> list[Record]:
+    return listed()[0].read(_listed_statement(listed, limit))
+
+
+def latest_posts(limit: int = 5) -> list[Record]:
+    """The newest published posts, with category and cover, as records."""
+    return _read(_posts_listed, limit)
 
 
 def current_announcements(limit: int | None = None) -> list[Record]:
     """Announcements still valid today, newest first, as records."""
-    return _announcement_list().read(_current_announcements(limit))
-
-
-@cache
-def _event_list() -> RecordReader:
-    return RecordReader(Event)
-
-
-@cache
-def _upcoming_events(limit: int | None):
-    columns = _event_list().columns
-    today = bindparam("today", callable_=_today, type_=Date)
-    return _event_list().statement(
-        Event.visible(core=True), columns.starts_on >= today,
-        order_by=(columns.starts_on, columns.start_time), limit=limit,
-    )
+    return _read(_announcements_listed, limit)
 
 
 def upcoming_events(limit: int | None = None) -> list[Record]:
     """Events from today on, soonest first, as records."""
-    return _event_list().read(_upcoming_events(limit))
+    return _read(_events_listed, limit)
 
 
 @cache
 def _home_lists() -> RecordBatch:
-    posts, announcements, events = _post_list(), _announcement_list(), _event_list()
-    today = bindparam("today", callable_=_today, type_=Date)
-    return RecordBatch(
-        (posts, (Post.visible(core=True),),
-         (posts.columns.published_at.desc(), posts.columns.id.desc()), 4),
-        (announcements, (Announcement.visible(core=True),
-                         or_(announcements.columns.valid_until.is_(None),
-                             announcements.columns.valid_until >= today)),
-         (announcements.columns.published_at.desc(), announcements.columns.id.desc()), 3),
-        (events, (Event.visible(core=True), events.columns.starts_on >= today),
-         (events.columns.starts_on, events.columns.start_time), 3),
-    )
+    return RecordBatch((*_posts_listed(), 4), (*_announcements_listed(), 3),
+                       (*_events_listed(), 3))
 
 
 def home_lists() -> tuple[list[Record], list[Record], list[Record]]:

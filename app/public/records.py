@@ -69,13 +69,13 @@ class RecordReader:
         mapper = inspect(model)
         self.table = mapper.local_table
         own = _columns(mapper, omit)
-        self._own_columns = own
+        self._own_columns = own  # (attribute name, column); a row starts with them
         labelled = [column.label(key) for key, column in own]
         self._labelled = labelled
-        self._own = [(key, i) for i, (key, _column) in enumerate(own)]
         self._pk = [i for i, (_key, column) in enumerate(own) if column.primary_key]
         joined = self.table
         self._relations: list[tuple[str, list[tuple[str, int]], int]] = []
+        self._collection: tuple | None = None
         self._collection_order: list = []
         for name in (*relations, *((collection,) if collection else ())):
             prop = mapper.relationships[name]
@@ -92,8 +92,6 @@ class RecordReader:
                 self._collection_order = [adapt(c) for c in (prop.order_by or ())]
             else:
                 self._relations.append((name, fields, ident))
-        if collection is None:
-            self._collection = None
         self._select = select(*labelled).select_from(joined)
 
     @property
@@ -128,7 +126,7 @@ class RecordReader:
         return list(records.values())
 
     def _record(self, row) -> Record:
-        values = {key: row[i] for key, i in self._own}
+        values = {key: row[i] for i, (key, _column) in enumerate(self._own_columns)}
         for name, fields, ident in self._relations:
             values[name] = Record({k: row[i] for k, i in fields}) \
                 if row[ident] is not None else None
