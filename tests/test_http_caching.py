@@ -123,7 +123,8 @@ def test_public_pages_run_statements_built_once(app, seeded, jlodro, monkeypatch
              "/berita/tag/gotong-royong", f"/berita/arsip/{today.year}/{today.month}",
              "/berita/kerja-bakti-membersihkan-saluran-irigasi", "/pengumuman", "/agenda",
              "/galeri", "/dokumen", "/dokumen?kategori=perdes&tahun=2025", "/transparansi",
-             "/statistik", "/feed.xml", "/sitemap.xml"]
+             "/statistik", f"/transparansi/apbdes-{today.year}.csv", "/feed.xml",
+             "/sitemap.xml"]
     with page_cache_off(app):
         for path in pages:
             assert jlodro.get(path).status_code == 200, path

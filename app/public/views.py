@@ -21,7 +21,7 @@ from tenants.routing import public_host
 
 from . import bp
 from .queries import (
-    current_announcements, get_by_slug, get_visible, home_lists, menu_items, paginate,
+    TODAY, current_announcements, get_by_slug, get_visible, home_lists, menu_items, paginate,
     site_settings, upcoming_events, visible_posts, without_body,
 )
 
@@ -249,13 +249,13 @@ def pengumuman_detail(slug: str):
 @cache
 def _past_events():
     return (select(Event).options(*without_body(Event))
-            .where(Event.visible(), Event.starts_on < bindparam("today"))
+            .where(Event.visible(), Event.starts_on < TODAY)
             .order_by(Event.starts_on.desc()).limit(30))
 
 
 @bp.route("/agenda")
 def agenda():
-    past = db.session.scalars(_past_events(), {"today": date.today()}).all()
+    past = db.session.scalars(_past_events()).all()
     return render("agenda.html", upcoming=upcoming_events(), past=past)
 
 
@@ -358,6 +358,12 @@ def transparansi():
                   totals=totals, section_names=section_names, chart=chart)
 
 
+@cache
+def _budget_lines_for_csv():
+    return (select(BudgetLine).where(BudgetLine.year == bindparam("year"))
+            .order_by(BudgetLine.section, BudgetLine.position, BudgetLine.code, BudgetLine.id))
+
+
 @bp.route("/transparansi/apbdes-<int:year>.csv")
 def apbdes_csv(year: int):
     """The APBDes lines of one year as CSV (UTF-8 with BOM so spreadsheets read it)."""
@@ -366,10 +372,7 @@ def apbdes_csv(year: int):
 
     from flask import Response
 
-    lines = db.session.scalars(
-        select(BudgetLine).where(BudgetLine.year == year)
-        .order_by(BudgetLine.section, BudgetLine.position, BudgetLine.code, BudgetLine.id)
-    ).all()
+    lines = db.session.scalars(_budget_lines_for_csv(), {"year": year}).all()
     if not lines:
         abort(404)
     out = io.StringIO()
