@@ -124,7 +124,9 @@ def tenant_tables() -> set:
 
 
 class StatementRewrites:
-    """What a ``do_orm_execute`` listener made of each statement, remembered.
+    """What was made of each statement object, remembered weakly: the rewrites of the
+    ``do_orm_execute`` listeners here and in ``app.models.base``, and the count and
+    page statements of ``app.public.queries.paginate``.
 
     Public pages execute statements built once (``functools.cache`` in the query
     helpers). Rewriting such a statement at every execution (deciding whether it
