@@ -38,14 +38,14 @@ def test_uncached_home_page_query_budget(app, seeded, jlodro):
             assert jlodro.get("/").status_code == 200
     # the settings (with logo, header and menu) and the three lists in one statement;
     # the issue's ceiling is 5
-    assert len(queries) <= 2, queries
+    assert len(queries) == 1, queries
 
 
 def test_query_budget_holds_for_a_village_with_logo_header_and_menu(app, seeded, jlodro,
                                                                    as_village):
-    """Real villages set a logo, a header image and menu entries: still two queries on
-    the uncached home page (settings, lists) and three on a news list (settings,
-    count, page); the issue's ceiling is 5."""
+    """Real villages set a logo, a header image and menu entries: still one query on
+    the uncached home page (settings, menu and lists in one statement) and three on a
+    news list (settings with the menu, count, page); the issue's ceiling is 5."""
     from sqlalchemy import select
 
     from app.models import MediaFile, MenuItem, SiteSettings
@@ -71,7 +71,7 @@ def test_query_budget_holds_for_a_village_with_logo_header_and_menu(app, seeded,
         assert page.status_code == 200
         assert "budget/logo" in page.text and "budget/header" in page.text
         assert "Posyandu" in page.text and "bumdes.example.id" in page.text
-    assert len(home_queries) <= 2, home_queries
+    assert len(home_queries) == 1, home_queries
     assert len(list_queries) <= 3, list_queries
 
 

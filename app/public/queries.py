@@ -126,50 +126,66 @@ def without_body(model) -> tuple:
 # per query. Limits are part of the cached statement for the same reason.
 
 
+# What every village page shows around its content: the settings with their logo and
+# header image, and the operator's menu entries in their order. Read on their own as
+# one statement (settings joined to their menu), or as two parts of the home page's
+# batch (``home_lists``).
 @cache
-def _settings_reader() -> RecordReader:
-    """Settings with what every page shows of them: logo, header image and menu."""
+def _frame_reader() -> RecordReader:
     return RecordReader(SiteSettings, relations=("logo", "header"), collection="menu")
 
 
 @cache
-def _site_settings():
-    return _settings_reader().statement()
+def _frame_statement():
+    return _frame_reader().statement()
 
 
-_SETTINGS = "desa.site_settings"  # where a request keeps its settings
+@cache
+def _settings_part() -> tuple:
+    return RecordReader(SiteSettings, relations=("logo", "header")), (), (), 1
+
+
+@cache
+def _menu_part() -> tuple:
+    reader = RecordReader(MenuItem)
+    # the order of the relationship ``SiteSettings.menu``, on the reader's own table
+    order = [reader.columns[column.key] for column in SiteSettings.menu.property.order_by]
+    return reader, (), tuple(order), None
+
+
+_SETTINGS, _MENU = "desa.site_settings", "desa.menu"  # where a request keeps them
+
+
+def _page_frame() -> dict:
+    """The settings and the menu of this request, read once (the layout and the view
+    both ask). Remembered in the request itself, not in ``g``: an app context can
+    outlive one request."""
+    memo = request.environ if has_request_context() else {}
+    if _SETTINGS not in memo:
+        found = _frame_reader().read(_frame_statement())
+        if found:
+            memo[_SETTINGS], memo[_MENU] = found[0], found[0].menu
+        else:  # never saved: the menu entries may exist all the same
+            memo[_SETTINGS], memo[_MENU] = None, _menu_part()[0].read(_menu_statement())
+    return memo
+
+
+@cache
+def _menu_statement():
+    reader, _where, order, _limit = _menu_part()
+    return reader.statement(order_by=order)
 
 
 def site_settings() -> Record | None:
-    """The village's settings (a ``Record``), with its logo, header image and menu
-    entries, in one query, once per request (the page layout and the view both ask).
-    Remembered in the request itself, not in ``g``: an app context can outlive one
-    request."""
-    memo = request.environ if has_request_context() else {}
-    if _SETTINGS not in memo:
-        found = _settings_reader().read(_site_settings())
-        memo[_SETTINGS] = found[0] if found else None
-    return memo[_SETTINGS]
-
-
-@cache
-def _menu_reader() -> RecordReader:
-    return RecordReader(MenuItem)
-
-
-@cache
-def _menu_items():
-    columns = _menu_reader().columns
-    return _menu_reader().statement(order_by=(columns.position, columns.id))
+    """The village's settings (a ``Record``, None if never saved), with its logo,
+    header image and menu entries (``settings.menu``)."""
+    return _page_frame()[_SETTINGS]
 
 
 def menu_items() -> list[Record]:
-    """The operator's own menu entries, in their order: loaded with the settings, or
-    on their own for a village that has not saved its settings yet."""
-    settings = site_settings()
-    if settings is not None:
-        return settings.menu
-    return _menu_reader().read(_menu_items())
+    """The operator's own menu entries, in their order (also for a village that has
+    not saved its settings yet)."""
+    return _page_frame()[_MENU]
 
 
 @cache
@@ -246,11 +262,18 @@ def upcoming_events(limit: int | None = None) -> list[Record]:
 
 @cache
 def _home_lists() -> RecordBatch:
-    return RecordBatch((*_posts_listed(), 4), (*_announcements_listed(), 3),
-                       (*_events_listed(), 3))
+    return RecordBatch(_settings_part(), _menu_part(), (*_posts_listed(), 4),
+                       (*_announcements_listed(), 3), (*_events_listed(), 3))
 
 
 def home_lists() -> tuple[list[Record], list[Record], list[Record]]:
-    """The home page's latest posts, current announcements and upcoming events, in one
-    statement (see ``RecordBatch``)."""
-    return tuple(_home_lists().read())
+    """The home page's latest posts, current announcements and upcoming events, read
+    in one statement with the settings and the menu (see ``RecordBatch``): the whole
+    page is one query."""
+    settings, menu, *lists = _home_lists().read()
+    memo = request.environ if has_request_context() else {}
+    if _SETTINGS not in memo:  # what ``_page_frame`` would read
+        if settings:
+            settings[0].menu = menu
+        memo[_SETTINGS], memo[_MENU] = (settings or [None])[0], menu
+    return tuple(lists)

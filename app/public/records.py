@@ -8,12 +8,13 @@ execution (about 130 µs for four posts with their category and cover, against 4
 for the same rows as a plain Core statement). These readers run a Core statement and
 hand the templates a ``Record`` per row.
 
-The theme contract stays what it was: a record carries the model's column attributes
-under the same names (``post.title``, ``settings.tagline``), and the relations a page
-shows are nested records (``post.cover.alt``, ``post.category.name``) or a list of
-records (``settings.menu``), ``None`` when there is none. What a record does not have
-are model methods, properties and the relations it was not read with; the Markdown
-body and its HTML stay in the database (``BODY``), as lists never show them.
+The theme contract: a record carries the model's column attributes under the same
+names (``post.title``, ``settings.tagline``), and the relations a page shows are nested
+records (``post.cover.alt``, ``post.category.name``) or a list of records
+(``settings.menu``), ``None`` when there is none. What a record does not have are model
+methods, properties, the relations it was not read with, and the columns in
+``OMITTED``: the Markdown body and its HTML, which lists never show, and the
+bookkeeping columns.
 
 Scoping is not done here: a Core statement on a tenant table is scoped to the current
 village, and trashed rows are hidden, by ``tenants.scoping`` and the trash filter
@@ -22,14 +23,20 @@ conditions go in the join's ON clause, so a trashed cover reads as no cover.
 """
 from __future__ import annotations
 
-from sqlalchemy import cast, inspect, literal, null, select, union_all
+from sqlalchemy import (
+    Integer, String, Text, Unicode, UnicodeText, case, cast, inspect, literal_column, null,
+    select, union_all,
+)
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.util import ClauseAdapter
 
 from app.extensions import db
 
-#: Columns a list never shows: most of a row's bytes.
-BODY = frozenset({"body_md", "body_html"})
+#: Columns a record leaves out: the Markdown body and its HTML (most of a row's bytes,
+#: and lists never show them), and the bookkeeping that reads the same in every
+#: record (the village: the current one; the trash mark: never set in what is read;
+#: the edit counter of the admin's conflict check).
+OMITTED = frozenset({"body_md", "body_html", "tenant_id", "deleted_at", "version_id"})
 
 
 class Record:
@@ -65,7 +72,7 @@ class RecordReader:
     """
 
     def __init__(self, model, relations: tuple[str, ...] = (), collection: str | None = None,
-                 omit: frozenset = BODY) -> None:
+                 omit: frozenset = OMITTED) -> None:
         mapper = inspect(model)
         self.table = mapper.local_table
         own = _columns(mapper, omit)
@@ -133,55 +140,93 @@ class RecordReader:
         return Record(values)
 
 
+#: String types whose length does not change what a value reads as: one union column
+#: serves a VARCHAR(120) of one list and a VARCHAR(200) of another.
+_PLAIN_STRINGS = (String, Text, Unicode, UnicodeText)
+
+
+def _kind(column) -> str:
+    """Columns of one kind can share a union column: the database gives them one type
+    and SQLAlchemy reads them the same way (its result processing is the first
+    branch's, so a JSON or a timezone-aware column never shares with another kind)."""
+    sql_type = column.type
+    return type(sql_type).__name__ if type(sql_type) in _PLAIN_STRINGS else repr(sql_type)
+
+
 class RecordBatch:
     """Several lists read with one statement: each part's rows, in their own order
     and limit, as one UNION ALL, split back into one list of records per part.
 
-    A page that shows three short lists (the home page: posts, announcements,
-    events) otherwise runs three statements, and on PostgreSQL each is a round trip
-    to the server (the uncached home page went from about 1.40 to 1.23 ms in-process;
-    on SQLite, where a statement costs no trip, it is the same either way). Every part keeps its
-    WHERE, ORDER BY and LIMIT inside its own subquery (so the database still does a
-    top-N read per list) and its own columns in the union, NULL in the other parts'
-    rows; the union is ordered by part, then by each part's ordering on its own
-    columns, which the other parts' NULLs leave untouched. Scoping and the trash
-    filter rewrite every SELECT of the statement, subqueries included, as for any
-    other read.
+    A page that shows several short lists (the home page: the settings, the menu, the
+    latest posts, announcements and events) otherwise runs a statement for each, and on PostgreSQL each is a round trip to the server that shares the cores.
+    Every part keeps its WHERE, ORDER BY and LIMIT inside its own subquery (so the
+    database still does a top-N read per list). The parts share the union's columns:
+    a part's columns go, in order, to the first columns of their kind (``_kind``) that
+    part has not used yet, and a part leaves the rest NULL, so the union is as wide as
+    the widest part rather than all of them together (half the columns on the home
+    page, each a description psycopg builds and a value SQLAlchemy processes per row).
+    The union is ordered by part, then by each part's own ordering, applied to that
+    part's rows only (``CASE WHEN part = n``: another part has other values in those
+    columns). Scoping and the trash filter rewrite every SELECT of the statement,
+    subqueries included, as for any other read.
     """
 
     def __init__(self, *parts: tuple[RecordReader, tuple, tuple, int | None]) -> None:
         """``parts``: (reader, where, order_by, limit) of each list; the ordering is
         written with the reader's ``columns`` (``columns.id.desc()``)."""
-        widths = [len(reader._labelled) for reader, *_rest in parts]
-        slots = [sum(widths[:i]) for i in range(len(parts))]
-        self._parts = [(reader, 1 + slot, 1 + slot + width)
-                       for (reader, *_rest), slot, width in zip(parts, slots, widths)]
-        branches = []
-        for index, (reader, where, order_by, limit) in enumerate(parts):
+        kinds: list[str] = []  # of each union column after "part"
+        types: list = []
+        placed: list[list[int]] = []  # each part: its columns' union positions
+        for reader, *_rest in parts:
             if reader._collection is not None:
-                raise ValueError("a part with a collection cannot be limited in a batch")
-            inner = reader._select.where(*where).order_by(*order_by)
-            inner = (inner.limit(limit) if limit is not None else inner).subquery()
-            columns = [literal(index).label("part")]
-            for other, (other_reader, *_rest) in enumerate(parts):
-                for column in other_reader._labelled:  # unique names: p0_slug, p1_slug...
-                    # typed NULLs: PostgreSQL matches each union column's type
-                    value = inner.c[column.name] if other == index else \
-                        cast(null(), column.type)
-                    columns.append(value.label(f"p{other}_{column.name}"))
-            branches.append(select(*columns))
+                raise ValueError("a part is one list: its reader cannot have a collection")
+            free = {}  # kind -> union columns of that kind this part has not used
+            positions = []
+            for column in reader._labelled:
+                kind = _kind(column)
+                if kind not in free:
+                    free[kind] = iter([i for i, k in enumerate(kinds) if k == kind])
+                position = next(free[kind], None)
+                if position is None:
+                    position = len(kinds)
+                    kinds.append(kind)
+                    types.append(column.type)
+                positions.append(position)
+            placed.append(positions)
+
+        part = literal_column("part", Integer)
+        branches = []
+        for index, ((reader, where, order_by, limit), positions) in enumerate(
+                zip(parts, placed)):
+            inner = reader._select.where(*where)
+            if limit is not None:  # an ordering matters in a subquery only with a limit
+                inner = inner.order_by(*order_by).limit(limit)
+            inner = inner.subquery()
+            values = [cast(null(), sql_type) for sql_type in types]  # typed: PostgreSQL
+            for column, position in zip(reader._labelled, positions):  # checks each
+                values[position] = inner.c[column.name]
+            branches.append(select(literal_column(str(index), Integer).label("part"),
+                                   *(value.label(f"c{i}") for i, value in enumerate(values))))
         compound = union_all(*branches).subquery()
+
         ordering = [compound.c.part]
-        for index, (reader, _where, order_by, _limit) in enumerate(parts):
-            names = {column: f"p{index}_{key}" for key, column in reader._own_columns}
+        for index, ((reader, _where, order_by, _limit), positions) in enumerate(
+                zip(parts, placed)):
+            mine = compound.c.part == literal_column(str(index), Integer)
+            union_column = {label.element: compound.c[f"c{position}"]
+                            for label, position in zip(reader._labelled, positions)}
             ordering += [visitors.replacement_traverse(
-                item, {}, lambda element, names=names: compound.c[names[element]]
-                if element in names else None) for item in order_by]
+                item, {}, lambda element, found=union_column, mine=mine:
+                case((mine, found[element])) if element in found else None)
+                for item in order_by]
         self.statement = select(compound).order_by(*ordering)
+        # a row's values of each part, in its reader's order (after "part": 1 + ...)
+        self._parts = [(reader, [1 + position for position in positions])
+                       for (reader, *_rest), positions in zip(parts, placed)]
 
     def read(self) -> list[list[Record]]:
         rows: list[list] = [[] for _ in self._parts]
         for row in db.session.execute(self.statement):
             rows[row[0]].append(row)
-        return [reader._records([row[start:end] for row in part_rows])
-                for (reader, start, end), part_rows in zip(self._parts, rows)]
+        return [reader._records([[row[i] for i in positions] for row in part_rows])
+                for (reader, positions), part_rows in zip(self._parts, rows)]

@@ -81,14 +81,16 @@ def test_home_shows_exactly_what_the_models_allow(app, jlodro, as_village):
                    "Acara yang lalu"):
         assert hidden not in html, hidden
     assert html.index("Panen raya") < html.index("Sampul dibuang") < html.index("Kategori asing")
-    # settings, the menu (no settings saved), and the three lists in one statement
-    assert len(queries) <= 3, queries
+    # the settings, the menu and the three lists: one statement
+    assert len(queries) == 1, queries
 
 
 def test_records_carry_the_columns_of_the_model(app, as_village):
     """A theme reads a record like the model object: every column under its name, the
-    relations it was read with as records (or None), the bodies left out."""
+    relations it was read with as records (or None), the bodies and the bookkeeping
+    left out."""
     from app.public.queries import current_announcements, latest_posts, upcoming_events
+    from app.public.records import OMITTED
 
     _home_content(as_village)
     with as_village("jlodro"):
@@ -99,7 +101,7 @@ def test_records_carry_the_columns_of_the_model(app, as_village):
             for slug, record in records.items():
                 model = models[slug]
                 for column in Post.__table__.c:
-                    if column.key in ("body_md", "body_html"):
+                    if column.key in OMITTED:
                         assert not hasattr(record, column.key)
                     else:
                         assert getattr(record, column.key) == getattr(model, column.key), column
@@ -171,3 +173,46 @@ def test_home_lists_in_one_statement_keep_each_lists_order_and_limit(app, as_vil
         assert "luar" not in [p.slug for p in posts]
         # the newest first, and for equal times the higher id first
         assert [p.slug for p in posts] == ["p1", "p0", "p3", "p2"]
+
+
+def test_home_batch_reads_the_settings_and_menu_as_every_other_page_does(app, jlodro,
+                                                                          as_village):
+    """The home page reads the settings and the menu in its one batch; what it finds
+    must be what the other pages read on their own: saved or not, with images and a
+    menu in order, of this village only."""
+    from app.public.queries import home_lists, menu_items, site_settings
+
+    def both_ways():
+        with app.test_request_context("/"):
+            alone = (site_settings(), menu_items())
+        with app.test_request_context("/"):
+            home_lists()
+            batched = (site_settings(), menu_items())
+        assert batched == alone
+        return batched
+
+    with as_village("kebonsari"):
+        db.session.add_all([SiteSettings(tagline="Desa tetangga"),
+                            MenuItem(label="Menu tetangga", url="/x", position=0)])
+        db.session.commit()
+    with as_village("jlodro"):
+        db.session.query(SiteSettings).delete()
+        db.session.add_all([MenuItem(label="Kedua", url="/dua", position=2),
+                            MenuItem(label="Pertama", url="/satu", position=1),
+                            MenuItem(label="Ketiga", url="/tiga", position=2)])
+        db.session.commit()
+        settings, menu = both_ways()  # never saved: no settings, the menu all the same
+        assert settings is None
+        # by position, then by id for equal positions
+        assert [m.label for m in menu] == ["Pertama", "Kedua", "Ketiga"]
+        assert "Menu tetangga" not in [m.label for m in menu]
+        db.session.add(SiteSettings(tagline="Desa hijau", logo=_image("logo-batch"),
+                                    header=_image("kepala-batch", deleted_at=utcnow())))
+        db.session.commit()
+        settings, menu = both_ways()
+        assert settings.tagline == "Desa hijau" and settings.menu == menu
+        assert settings.logo.key == "records/logo-batch.jpg"
+        assert settings.header is None  # trashed: as if there were none
+    page = jlodro.get("/").text
+    assert page.index(">Pertama<") < page.index(">Kedua<")
+    assert "Desa hijau" in page and "records/logo-batch" in page and "Menu tetangga" not in page
