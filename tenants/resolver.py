@@ -3,8 +3,9 @@
 Three levels: a bounded dict in this worker, Redis (shared by workers and
 nodes, when configured), then the database. A shared ``Generation`` counter is
 bumped after any commit that changes the registry; every worker compares it
-on each request (one Redis GET, or one ``stat`` of a file without Redis) and
-drops what it cached before. Unknown hosts are cached too (as "no village"),
+on each request (with Redis, the value its ``GenerationWatcher`` learnt by pub/sub,
+or one GET while the watcher is not listening; without Redis one ``stat`` of a
+file) and drops what it cached before. Unknown hosts are cached too (as "no village"),
 so junk Host headers cannot hammer the database.
 """
 from __future__ import annotations
@@ -87,7 +88,9 @@ class HostResolver:
     """
 
     def __init__(self, app: Flask) -> None:
-        self._generation = Generation("tenants", app.config["REDIS_URL"], app.instance_path)
+        # watched: with Redis, workers learn of a bump by pub/sub, not a GET per request
+        self._generation = Generation("tenants", app.config["REDIS_URL"], app.instance_path,
+                                      watch=True)
         self._redis = redis_client(app.config["REDIS_URL"])
         self._local: OrderedDict[str, TenantRef | AliasRedirect | None] = OrderedDict()
         self._local_limit = app.config["TENANT_CACHE_SIZE"]
@@ -158,7 +161,7 @@ class HostResolver:
             pass
 
     def generation(self) -> int | None:
-        """The registry generation, read once per request (one Redis GET or one ``stat``)."""
+        """The registry generation, read once per request (see the module docstring)."""
         if has_request_context() and "registry_generation" in g:
             return g.registry_generation
         return self._check_generation()

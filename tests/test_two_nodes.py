@@ -2,7 +2,9 @@
 
 An operator logs in on node 1 and keeps working on node 2; a post published on
 node 1 is visible on node 2 at once (its page cache is invalidated through
-Redis); an upload through node 1 is served by node 2 (from S3)."""
+Redis); an upload through node 1 is served by node 2 (from S3); a village that
+Diskominfo suspends from another process is suspended on every worker of both
+nodes at once (the registry generation reaches them by Redis pub/sub)."""
 from __future__ import annotations
 
 import http.client
@@ -125,7 +127,7 @@ def nodes(tmp_path_factory):
                 p.kill()
             pytest.fail("gunicorn nodes did not start")
         time.sleep(0.1)
-    yield ports
+    yield ports, env
     for p in procs:
         p.terminate()
         p.wait(timeout=10)
@@ -135,7 +137,7 @@ def nodes(tmp_path_factory):
 
 
 def test_operator_session_posts_and_uploads_move_between_nodes(nodes):
-    node1, node2 = nodes
+    (node1, node2), _env = nodes
     browser = Browser()
     token = browser.csrf(node1, "/admin/login")
     status, headers, _ = browser.post_form(node1, "/admin/login", {
@@ -177,3 +179,27 @@ def test_operator_session_posts_and_uploads_move_between_nodes(nodes):
     status, headers, image = visitor.request(node2, "GET", url)
     assert status == 200 and headers["Content-Type"] == "image/png"
     assert Image.open(io.BytesIO(image)).size == (64, 48)
+
+
+def test_a_registry_change_reaches_every_worker_of_every_node_at_once(nodes):
+    (node1, node2), env = nodes
+    visitor = Browser()
+    for _ in range(8):  # both workers of both nodes know the village, pages cached
+        for node in (node1, node2):
+            assert visitor.request(node, "GET", "/")[0] == 200
+
+    def set_status(status: str) -> None:
+        subprocess.run([sys.executable, "-m", "flask", "tenants", "status", "jlodro", status],
+                       env=env, cwd=ROOT, check=True, capture_output=True, timeout=60)
+
+    set_status("suspended")
+    try:
+        for _ in range(8):
+            for node in (node1, node2):
+                status, _, page = visitor.request(node, "GET", "/")
+                assert status == 503 and b"pemeliharaan" in page
+    finally:
+        set_status("active")
+    for _ in range(8):
+        for node in (node1, node2):
+            assert visitor.request(node, "GET", "/")[0] == 200
