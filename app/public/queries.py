@@ -130,9 +130,12 @@ def without_body(model) -> tuple:
 # header image, and the operator's menu entries in their order. Read on their own as
 # one statement (settings joined to their menu), or as two parts of the home page's
 # batch (``home_lists``).
+_SETTINGS_RELATIONS = ("logo", "header")
+
+
 @cache
 def _frame_reader() -> RecordReader:
-    return RecordReader(SiteSettings, relations=("logo", "header"), collection="menu")
+    return RecordReader(SiteSettings, relations=_SETTINGS_RELATIONS, collection="menu")
 
 
 @cache
@@ -142,7 +145,7 @@ def _frame_statement():
 
 @cache
 def _settings_part() -> tuple:
-    return RecordReader(SiteSettings, relations=("logo", "header")), (), (), 1
+    return RecordReader(SiteSettings, relations=_SETTINGS_RELATIONS), (), (), 1
 
 
 @cache
@@ -153,27 +156,38 @@ def _menu_part() -> tuple:
     return reader, (), tuple(order), None
 
 
-_SETTINGS, _MENU = "desa.site_settings", "desa.menu"  # where a request keeps them
-
-
-def _page_frame() -> dict:
-    """The settings and the menu of this request, read once (the layout and the view
-    both ask). Remembered in the request itself, not in ``g``: an app context can
-    outlive one request."""
-    memo = request.environ if has_request_context() else {}
-    if _SETTINGS not in memo:
-        found = _frame_reader().read(_frame_statement())
-        if found:
-            memo[_SETTINGS], memo[_MENU] = found[0], found[0].menu
-        else:  # never saved: the menu entries may exist all the same
-            memo[_SETTINGS], memo[_MENU] = None, _menu_part()[0].read(_menu_statement())
-    return memo
-
-
 @cache
 def _menu_statement():
     reader, _where, order, _limit = _menu_part()
     return reader.statement(order_by=order)
+
+
+_SETTINGS, _MENU = "desa.site_settings", "desa.menu"  # where a request keeps them
+
+
+def _request_memo() -> dict:
+    """Remembered in the request itself, not in ``g``: an app context can outlive one
+    request."""
+    return request.environ if has_request_context() else {}
+
+
+def _keep_frame(memo: dict, settings: Record | None, menu: list[Record]) -> None:
+    if settings is not None:
+        settings.menu = menu  # ``settings.menu``, as themes know it
+    memo[_SETTINGS], memo[_MENU] = settings, menu
+
+
+def _page_frame() -> dict:
+    """The settings and the menu of this request, read once (the layout and the view
+    both ask)."""
+    memo = _request_memo()
+    if _SETTINGS not in memo:
+        found = _frame_reader().read(_frame_statement())
+        if found:
+            _keep_frame(memo, found[0], found[0].menu)
+        else:  # never saved: the menu entries may exist all the same
+            _keep_frame(memo, None, _menu_part()[0].read(_menu_statement()))
+    return memo
 
 
 def site_settings() -> Record | None:
@@ -271,9 +285,7 @@ def home_lists() -> tuple[list[Record], list[Record], list[Record]]:
     in one statement with the settings and the menu (see ``RecordBatch``): the whole
     page is one query."""
     settings, menu, *lists = _home_lists().read()
-    memo = request.environ if has_request_context() else {}
+    memo = _request_memo()
     if _SETTINGS not in memo:  # what ``_page_frame`` would read
-        if settings:
-            settings[0].menu = menu
-        memo[_SETTINGS], memo[_MENU] = (settings or [None])[0], menu
+        _keep_frame(memo, settings[0] if settings else None, menu)
     return tuple(lists)
