@@ -194,7 +194,6 @@ class RecordBatch:
                 positions.append(position)
             placed.append(positions)
 
-        part = literal_column("part", Integer)
         branches = []
         for index, ((reader, where, order_by, limit), positions) in enumerate(
                 zip(parts, placed)):
@@ -202,8 +201,11 @@ class RecordBatch:
             if limit is not None:  # an ordering matters in a subquery only with a limit
                 inner = inner.order_by(*order_by).limit(limit)
             inner = inner.subquery()
-            values = [cast(null(), sql_type) for sql_type in types]  # typed: PostgreSQL
-            for column, position in zip(reader._labelled, positions):  # checks each
+            # The first branch gives each union column its type (PostgreSQL resolves a
+            # union's types from its typed branches; SQLAlchemy reads the result with
+            # the first branch's types): NULLs typed there, plain NULLs in the others.
+            values = [cast(null(), sql_type) if index == 0 else null() for sql_type in types]
+            for column, position in zip(reader._labelled, positions):
                 values[position] = inner.c[column.name]
             branches.append(select(literal_column(str(index), Integer).label("part"),
                                    *(value.label(f"c{i}") for i, value in enumerate(values))))
