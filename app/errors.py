@@ -7,10 +7,11 @@ Indonesian so API clients see stable texts.
 from __future__ import annotations
 
 import logging
+from html import escape
 
 from flask import g, jsonify, request
-from app.i18n import gettext
-from sqlalchemy.exc import DBAPIError
+from app.i18n import gettext, select_locale
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from tenants.routing import UnknownVillage, VillageUnavailable
@@ -50,7 +51,33 @@ DESCRIPTIONS = (
 
 
 class DatabaseUnavailable(ServiceUnavailable):
-    """The database connection was lost (a restart): worth another try in a moment."""
+    """The database could not answer (a lost connection, a restart, SQLite busy with a
+    long write): worth another try in a moment."""
+
+
+def _database_failed(exc: Exception) -> bool:
+    """An error of the database's state, not of the statement: ``OperationalError`` is
+    what drivers raise for lost connections, a server shutting down, too many
+    connections or a locked SQLite file."""
+    return isinstance(exc, DBAPIError) and (exc.connection_invalidated
+                                            or isinstance(exc, OperationalError))
+
+
+def _error_page(code: int, title: str, message: str) -> str:
+    """The themed error page; if even that cannot be rendered (the theme's layout
+    reads the village settings, and the database may be what failed), a plain page
+    with the same texts: never a stack trace, never the server's bare default."""
+    try:
+        return render("error.html", error_code=code, error_title=title, error_message=message)
+    except Exception:
+        log.exception("the error page could not be rendered; plain page instead")
+        lang = select_locale()
+        return (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+                f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+                f"<title>{escape(title)}</title></head>"
+                f'<body style="font-family:sans-serif;max-width:40em;margin:2em auto;'
+                f'padding:0 1em"><p>{code}</p><h1>{escape(title)}</h1>'
+                f"<p>{escape(message)}</p></body></html>")
 
 
 def _wants_json() -> bool:
@@ -89,9 +116,8 @@ def handle_http_error(exc: HTTPException):
     else:
         # gettext returns a text without a catalogue entry unchanged (werkzeug's English)
         response = exc.get_response()
-        response.data = render("error.html", error_code=code, error_title=gettext(title),
-                               error_message=gettext(message, **params) if params
-                               else gettext(message)).encode()
+        response.data = _error_page(code, gettext(title), gettext(message, **params)
+                                    if params else gettext(message)).encode()
         response.content_type = "text/html; charset=utf-8"
     response.headers["Cache-Control"] = "no-store"
     if isinstance(exc, DatabaseUnavailable):
@@ -102,9 +128,12 @@ def handle_http_error(exc: HTTPException):
 
 
 def handle_unexpected(exc: Exception):
-    lost_connection = isinstance(exc, DBAPIError) and exc.connection_invalidated
-    if lost_connection:  # SQLAlchemy has dropped the pool: the next request reconnects
-        log.warning("database connection lost on %s %s: %s", request.host, request.path, exc)
+    database_failed = _database_failed(exc)
+    if database_failed:  # a lost connection: SQLAlchemy has dropped the pool already
+        log.warning("database unavailable on %s %s: %s", request.host, request.path, exc)
+        from app.public.queries import without_page_frame
+
+        without_page_frame()  # the error page must not ask the database again
     else:
         log.exception("unhandled error on %s %s", request.host, request.path)
     try:
@@ -113,7 +142,7 @@ def handle_unexpected(exc: Exception):
         db.session.rollback()
     except Exception:  # pragma: no cover - the database may be the thing that failed
         pass
-    return handle_http_error(DatabaseUnavailable() if lost_connection else InternalServerError())
+    return handle_http_error(DatabaseUnavailable() if database_failed else InternalServerError())
 
 
 def init_app(app) -> None:

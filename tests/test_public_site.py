@@ -137,3 +137,52 @@ def test_no_external_resources_on_home(seeded, jlodro):
     for attr in re.findall(r'(?:src|href)="([^"]+)"', home):
         assert not attr.startswith(("http://", "https://", "//")) or "tubankab.go.id" in attr or \
             "openstreetmap" in attr, attr
+
+
+def test_a_failing_database_gets_a_polite_503_asked_once(app, jlodro):
+    """The database cannot answer (SQLite locked by a long write, PostgreSQL going
+    away): the visitor gets the 503 page in Indonesian with a Retry-After, and the
+    error page does not ask the database again (that would fail again, or wait as
+    long again)."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+    from desa_testing import page_cache_off
+
+    jlodro.get("/robots.txt")  # the host is resolved: what follows is the page's own
+    with app.app_context():
+        engine = db.engine
+    attempts = []
+
+    def fail(*_args, **_kwargs):
+        attempts.append(1)
+        raise engine.dialect.loaded_dbapi.OperationalError("database is locked")
+
+    event.listen(engine, "before_cursor_execute", fail)
+    try:
+        with page_cache_off(app):
+            response = jlodro.get("/berita")
+    finally:
+        event.remove(engine, "before_cursor_execute", fail)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "Layanan terputus sejenak" in response.text
+    assert "locked" not in response.text and "Traceback" not in response.text
+    assert len(attempts) == 1
+    assert jlodro.get("/berita").status_code == 200  # and the next request is served
+
+
+def test_an_error_page_that_cannot_be_rendered_falls_back_to_plain_text(app, jlodro,
+                                                                        monkeypatch):
+    from app import errors
+
+    def broken_theme(*_args, **_kwargs):
+        raise RuntimeError("theme broken")
+
+    monkeypatch.setattr(errors, "render", broken_theme)
+    response = jlodro.get("/halaman-yang-tidak-ada")
+    assert response.status_code == 404
+    assert "Halaman tidak ditemukan" in response.text and '<html lang="id">' in response.text
+    assert "theme broken" not in response.text and "Traceback" not in response.text
+    english = jlodro.get("/halaman-yang-tidak-ada?lang=en")
+    assert english.status_code == 404 and "Page not found" in english.text

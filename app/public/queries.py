@@ -190,6 +190,12 @@ def _page_frame() -> dict:
     return memo
 
 
+def without_page_frame() -> None:
+    """This request's page goes without the settings and the menu: an error page after
+    the database failed (asking it again would only fail again, or wait as long)."""
+    _keep_frame(_request_memo(), None, [])
+
+
 def site_settings() -> Record | None:
     """The village's settings (a ``Record``, None if never saved), with its logo,
     header image and menu entries (``settings.menu``)."""
