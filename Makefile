@@ -32,4 +32,4 @@ test: dev-venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf instance/desa.db instance/media
+	rm -rf instance/desa.db instance/desa.db-wal instance/desa.db-shm instance/media

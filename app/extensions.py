@@ -28,11 +28,24 @@ csrf = CSRFProtect()
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
-    """SQLite ignores ON DELETE CASCADE / SET NULL unless asked: ask, like PostgreSQL does."""
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """SQLite, the embedded default, set up like a server database:
+
+    * foreign keys enforced: SQLite ignores ON DELETE CASCADE / SET NULL unless asked;
+    * the WAL journal: readers never wait for a writer, nor a writer for readers. In
+      the default rollback journal a long write (an import, a reindex, an operator's
+      upload) locks every reader of every village out of the file, and after the
+      driver's five-second wait a visitor got an error page. The mode is stored in the
+      database file, so only the first connection actually changes it (it needs the
+      file to itself: if another process holds it, a later connection does it).
+    """
     import sqlite3
 
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")  # "memory" for an in-memory database
+        except sqlite3.OperationalError:
+            pass
         cursor.close()

@@ -87,3 +87,43 @@ def test_wsgi_entry_point_builds_the_app_and_settles_the_process():
     finally:
         gc.unfreeze()
         gc.set_threshold(*threshold)
+
+
+def test_a_long_write_does_not_lock_readers_out(app, jlodro):
+    """While another process holds a write transaction (an import, a reindex, an
+    operator's upload), visitors are still served: PostgreSQL's readers never wait for
+    writers, and SQLite runs in WAL mode for the same reason (in its default journal
+    the reader waited five seconds and got an error page)."""
+    import time
+
+    from app.extensions import db
+    from desa_testing import page_cache_off
+
+    jlodro.get("/robots.txt")  # the host is resolved before the write starts
+    with app.app_context():
+        url = db.engine.url
+        if url.get_backend_name() == "sqlite":
+            mode = db.session.connection().exec_driver_sql("PRAGMA journal_mode").scalar()
+            assert mode == "wal"
+    if url.get_backend_name() == "sqlite":
+        import sqlite3
+
+        writer = sqlite3.connect(url.database, isolation_level=None, timeout=0.1)
+        writer.execute("BEGIN EXCLUSIVE")
+        writer.execute("UPDATE tenant SET name = name")
+    else:
+        import psycopg
+
+        writer = psycopg.connect(url.set(drivername="postgresql")
+                                 .render_as_string(hide_password=False))
+        writer.execute("LOCK TABLE tenant, post, site_settings IN EXCLUSIVE MODE")
+        writer.execute("UPDATE tenant SET name = name")
+    try:
+        started = time.monotonic()
+        with page_cache_off(app):
+            page = jlodro.get("/")
+        assert page.status_code == 200, page.text[:300]
+        assert time.monotonic() - started < 2
+    finally:
+        writer.rollback()
+        writer.close()
