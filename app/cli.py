@@ -48,6 +48,57 @@ def publish_due_command() -> None:
     click.echo(f"{total} konten terjadwal diterbitkan.")
 
 
+@content_cli.command("render")
+@click.option("--village", "ref", default=None, metavar="KODE",
+              help="Kode wilayah atau slug satu desa; default semua desa.")
+def render_command(ref: str | None) -> None:
+    """Render ulang HTML semua isi Markdown (setelah aturan tampilan berubah).
+
+    The HTML of every body is computed when it is saved; this brings what is stored
+    up to the current rendering (for example the resized copies of uploaded pictures)
+    without touching the Markdown, the edit counter or the revisions."""
+    from tenants.scoping import system_scope, tenant_context
+
+    from .markdown import render_markdown
+    from .media import article_pictures
+    from .models.base import MarkdownBody
+
+    models = [mapper.class_ for mapper in db.Model.registry.mappers
+              if issubclass(mapper.class_, MarkdownBody)]
+    with system_scope():
+        only = _village_id(ref) if ref is not None else None
+        villages = sorted({tenant_id for model in models for tenant_id in db.session.scalars(
+            select(model.tenant_id).distinct().execution_options(include_trashed=True))
+            if only is None or tenant_id == only})
+    total = changed = 0
+    for village_id in villages:
+        with tenant_context(village_id):
+            for model in models:
+                rows = db.session.execute(select(model.id, model.body_md, model.body_html)
+                                          .execution_options(include_trashed=True)).all()
+                for ident, source, html in rows:
+                    total += 1
+                    fresh = render_markdown(source, article_pictures)
+                    if fresh != (html or ""):
+                        # a bulk UPDATE: the edit counter stays, the page cache is told
+                        db.session.execute(update(model).where(model.id == ident)
+                                           .values(body_html=fresh)
+                                           .execution_options(include_trashed=True))
+                        changed += 1
+            db.session.commit()
+    where = f"desa {ref}" if ref is not None else "semua desa"
+    click.echo(f"{total} isi diperiksa, {changed} dirender ulang ({where}).")
+
+
+def _village_id(ref: str) -> int:
+    from tenants.models import Tenant
+
+    tenant = db.session.scalar(select(Tenant).where(or_(Tenant.code == ref, Tenant.slug == ref)))
+    if tenant is None:
+        raise click.ClickException(f"Desa {ref!r} tidak ditemukan (pakai kode wilayah atau slug).")
+    return tenant.id
+
+
 @search_cli.command("reindex")
 @click.option("--village", "ref", default=None, metavar="KODE",
               help="Kode wilayah atau slug satu desa; default semua desa.")
@@ -59,14 +110,7 @@ def search_reindex_command(ref: str | None) -> None:
     from .models.search import rebuild
 
     with system_scope():
-        tenant_id = None
-        if ref is not None:
-            tenant = db.session.scalar(select(Tenant).where(
-                or_(Tenant.code == ref, Tenant.slug == ref)))
-            if tenant is None:
-                raise click.ClickException(
-                    f"Desa {ref!r} tidak ditemukan (pakai kode wilayah atau slug).")
-            tenant_id = tenant.id
+        tenant_id = _village_id(ref) if ref is not None else None
         total = rebuild(db.session.connection(), tenant_id)
         db.session.commit()
         rebuilt = ([tenant_id] if tenant_id is not None

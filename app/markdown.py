@@ -8,8 +8,16 @@ survives. The admin preview uses this same function.
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from html import escape, unescape
+
 import markdown as md
 import nh3
+
+#: Given the ``src`` of the article's pictures, the attributes to give those that are
+#: known images of the village (``app.media.article_pictures``).
+Pictures = Callable[[list[str]], dict[str, dict[str, str]]]
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details",
@@ -33,12 +41,17 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _EXTENSIONS = ["extra", "sane_lists", "smarty"]
 
 
-def render_markdown(source: str | None) -> str:
-    """Markdown -> safe HTML. Never raises on odd input; empty in, empty out."""
+def render_markdown(source: str | None, pictures: Pictures | None = None) -> str:
+    """Markdown -> safe HTML. Never raises on odd input; empty in, empty out.
+
+    Pictures load only when scrolled to (cheap phones, slow links). With ``pictures``,
+    an image that is one of the village's own uploads also gets the attributes a
+    phone needs to load a resized copy (``srcset``, ``sizes``) and to keep its place
+    while loading (``width``, ``height``)."""
     if not source:
         return ""
-    html = md.markdown(source, extensions=_EXTENSIONS, output_format="html")
-    return sanitize_html(html)
+    html = sanitize_html(md.markdown(source, extensions=_EXTENSIONS, output_format="html"))
+    return finish_images(html, pictures)
 
 
 def sanitize_html(html: str) -> str:
@@ -49,6 +62,55 @@ def sanitize_html(html: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
-        # Pictures in articles load only when scrolled to (cheap phones, slow links).
-        set_tag_attribute_values={"img": {"loading": "lazy", "decoding": "async"}},
     )
+
+
+#: A tag of the sanitiser's output: it writes every attribute as name="value", with
+#: the quotes inside escaped, and escapes every "<" of the text, but not a "<" inside
+#: an attribute value (``title="<img ...>"``): a tag is found only where it starts.
+_TAG = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s="/>]+="[^"]*")*)\s*/?>')
+_ATTRIBUTE = re.compile(r'\s([^\s="/>]+)="([^"]*)"')
+#: One order for an image's attributes: the same source always gives the same HTML
+#: (the sanitiser's own attribute order varies from call to call), so a re-render
+#: that changes nothing is seen to change nothing.
+_IMG_ORDER = ("src", "srcset", "sizes", "alt", "title", "width", "height", "id")
+_ALWAYS = {"loading": "lazy", "decoding": "async"}
+
+
+def _img_tags(html: str) -> list[tuple[int, int, dict[str, str]]] | None:
+    """(start, end, attributes) of each ``<img>``, walking the output tag by tag; None
+    if something is not as the sanitiser writes it (then nothing is rewritten)."""
+    found, position = [], html.find("<")
+    while position != -1:
+        tag = _TAG.match(html, position)
+        if tag is None:
+            return None
+        if not tag.group(1) and tag.group(2).lower() == "img":
+            found.append((tag.start(), tag.end(), dict(_ATTRIBUTE.findall(tag.group(3)))))
+        position = html.find("<", tag.end())
+    return found
+
+
+def finish_images(html: str, pictures: Pictures | None = None) -> str:
+    """Write every ``<img>`` of sanitised HTML again: lazy loading, a fixed attribute
+    order, and the attributes ``pictures`` knows for its ``src``. Runs after the
+    sanitiser, on its output, and adds only what the platform computed itself from
+    its media records: a writer's own HTML still cannot set ``srcset``."""
+    tags = _img_tags(html)
+    if not tags:
+        return html
+    sources = [unescape(attrs["src"]) for _start, _end, attrs in tags if "src" in attrs]
+    known = pictures(sources) if pictures is not None and sources else {}
+    out, last = [], 0
+    for start, end, attrs in tags:
+        for name, value in known.get(unescape(attrs.get("src", "")), {}).items():
+            if name in ("width", "height") and name in attrs:
+                continue  # the writer's own size stays
+            attrs[name] = escape(value)
+        attrs.update(_ALWAYS)
+        ordered = [name for name in _IMG_ORDER if name in attrs]
+        ordered += sorted(set(attrs) - set(ordered) - set(_ALWAYS)) + list(_ALWAYS)
+        out += [html[last:start],
+                "<img" + "".join(f' {name}="{attrs[name]}"' for name in ordered) + ">"]
+        last = end
+    return "".join(out) + html[last:]

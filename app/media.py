@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.media import MediaFile
-from app.storage import get_storage, new_key, variant_key
+from app.storage import get_storage, new_key, original_key, variant_key
 
 MAX_DIMENSION = 4000
 MAX_PIXELS = 40_000_000
@@ -111,6 +111,66 @@ def _open_image(data: bytes, fmt: str) -> Image.Image:
         clean.putpalette(img.getpalette())
     clean.paste(img)
     return clean
+
+
+#: Where the public site serves a village's stored files (``app.public.views.media``).
+MEDIA_PATH = "/media/"
+
+#: How wide a picture in an article is shown: the article column is at most 46rem.
+ARTICLE_SIZES = "(min-width: 48rem) 46rem, 100vw"
+
+
+def srcset_candidates(media: MediaFile) -> list[tuple[str, int]]:
+    """(key, width) of the copies a browser may choose from, narrowest first: the
+    resized variants, and the original itself when it is no wider than the largest
+    variant would be (a picture of 1,000 px has no "large" copy, and a sharp screen
+    should still get its 1,000 px rather than the 800 px "medium")."""
+    variants = sorted((media.variants or {}).items(), key=lambda item: item[1]["width"])
+    candidates = [(variant_key(media.key, name), info["width"]) for name, info in variants]
+    largest = max(VARIANT_WIDTHS.values())
+    if media.width and media.width <= largest and (not candidates or
+                                                   media.width > candidates[-1][1]):
+        candidates.append((media.key, media.width))
+    return candidates
+
+
+def article_pictures(sources: list[str]) -> dict[str, dict[str, str]]:
+    """For ``render_markdown``: the attributes of the pictures of an article that are
+    the current village's own uploaded images, addressed as the editor's media button
+    inserts them (``/media/<key>`` of the original). A phone then loads a copy of
+    the width it shows (``srcset``, ``sizes``), and the page keeps the picture's
+    place while it loads (``width``, ``height``). Read in the current village's
+    scope: another village's key, a trashed file or a PDF is not known here and keeps
+    its plain ``<img>``; so does a variant addressed on purpose."""
+    from tenants.scoping import current_tenant_id
+
+    if current_tenant_id() is None:
+        return {}  # system work: no village whose media could be meant
+    keys = {source: source[len(MEDIA_PATH):] for source in sources
+            if source.startswith(MEDIA_PATH) and "?" not in source}
+    keys = {source: key for source, key in keys.items() if key and original_key(key) == key}
+    if not keys:
+        return {}
+    with db.session.no_autoflush:  # called while a model's body is being set
+        found = {media.key: media for media in db.session.scalars(
+            select(MediaFile).where(MediaFile.key.in_(set(keys.values())),
+                                    MediaFile.kind == "image"))}
+    pictures = {}
+    for source, key in keys.items():
+        media = found.get(key)
+        if media is None:
+            continue
+        attributes = {}
+        if media.width and media.height:
+            attributes.update(width=str(media.width), height=str(media.height))
+        candidates = srcset_candidates(media)
+        if len(candidates) > 1 or (candidates and candidates[0][0] != media.key):
+            attributes["src"] = MEDIA_PATH + (variant_key(media.key, "large")
+                                              if "large" in (media.variants or {}) else media.key)
+            attributes["srcset"] = ", ".join(f"{MEDIA_PATH}{k} {w}w" for k, w in candidates)
+            attributes["sizes"] = ARTICLE_SIZES
+        pictures[source] = attributes
+    return pictures
 
 
 def ingest(data: bytes, filename: str, tenant_code: str, alt: str = "",

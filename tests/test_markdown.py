@@ -101,3 +101,16 @@ def test_images_in_content_are_lazy_loaded():
     html = render_markdown('![Balai desa](/media/3523/2026/11/a.jpg)\n\n<img src="/x.png" loading="eager">')
     assert html.count('loading="lazy"') == 2 and 'loading="eager"' not in html
     assert html.count('decoding="async"') == 2
+
+
+def test_the_same_source_always_gives_the_same_html():
+    """Stored HTML is compared with a fresh rendering (``flask content render``): the
+    sanitiser's attribute order varies between calls, the platform's must not."""
+    source = '![Balai](/media/a.jpg "Balai desa")\n\n<img src="/x.png" width="20" alt="x">'
+    assert len({render_markdown(source) for _ in range(50)}) == 1
+
+
+def test_image_rewriting_never_reaches_inside_attribute_values():
+    html = render_markdown('<a href="/x" title="<img src=/z.png>">tautan</a> ![f](/m.jpg)')
+    assert 'title="&lt;img src=/z.png&gt;"' in html
+    assert html.count("<img") == 1 and html.count('loading="lazy"') == 1

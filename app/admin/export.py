@@ -23,7 +23,8 @@ from app.models import (
     Album, Announcement, BudgetLine, Category, Document, Event, MediaFile, MenuItem, Official,
     Page, Photo, PopulationStat, Post, SiteSettings, Tag,
 )
-from app.storage import get_storage
+from app.media import MEDIA_PATH
+from app.storage import VARIANTS, get_storage, variant_key
 from tenants.scoping import tenant_context
 
 FORMAT = "desa-cms-export/1"
@@ -143,6 +144,17 @@ def _make(model, data: dict, **extra):
     return model(**{k: _parse(model, k, v) for k, v in data.items()}, **extra)
 
 
+def _relink(body: str, renamed: dict[str, str]) -> str:
+    """An imported file gets a key of its new village: the bodies that show it (the
+    editor inserts ``/media/<key>``, or a resized copy's key) are pointed at it."""
+    for old, new in renamed.items():
+        for name in VARIANTS:
+            body = body.replace(MEDIA_PATH + variant_key(old, name),
+                                MEDIA_PATH + variant_key(new, name))
+        body = body.replace(MEDIA_PATH + old, MEDIA_PATH + new)
+    return body
+
+
 def import_content(tenant, data: bytes) -> dict:
     """Import an export zip into an EMPTY village (``tenant`` is a Tenant row)."""
     from app.media import ingest
@@ -166,6 +178,7 @@ def import_content(tenant, data: bytes) -> dict:
             new = ingest(blob, m.get("original_name", ""), tenant.code, alt=m.get("alt", ""))
             media[m["key"]] = new
         db.session.flush()
+        renamed = {old: new.key for old, new in media.items()}
         categories = {}
         for c in manifest["categories"]:
             categories[c["slug"]] = Category(**c)
@@ -179,7 +192,7 @@ def import_content(tenant, data: bytes) -> dict:
             meta, body = _parse_front_matter(zf.read(name).decode("utf-8"))
             extra = {k: meta.pop(k, None) for k in ("category", "tags", "cover")}
             obj = _make(model, meta)
-            obj.body_md = body
+            obj.body_md = _relink(body, renamed)  # after the media: pictures known
             if kind == "post":
                 obj.category = categories.get(extra["category"])
                 cover = media.get(extra["cover"])

@@ -21,7 +21,7 @@ from app.auth.passwords import password_problem
 from app.auth.tokens import make_reset_token, reset_url
 from app.extensions import db
 from app.markdown import render_markdown
-from app.media import MediaError, delete_media, ingest
+from app.media import MediaError, article_pictures, delete_media, ingest
 from app.models import (
     DRAFT, PUBLISHED, SCHEDULED, Album, AuditLog, BudgetLine, MediaFile, Membership, Photo,
     Revision, SiteSettings, Tag, User,
@@ -80,7 +80,7 @@ def preview():
     text = request.form.get("text")
     if text is None and request.is_json:
         text = (request.get_json(silent=True) or {}).get("text")
-    return jsonify(html=render_markdown(text or ""))
+    return jsonify(html=render_markdown(text or "", article_pictures))
 
 
 # -- generic content CRUD ------------------------------------------------------

@@ -60,9 +60,10 @@ class MarkdownBody:
     @validates("body_md")
     def _render_body(self, _key: str, value: str | None) -> str:
         from app.markdown import render_markdown
+        from app.media import article_pictures
 
         value = value or ""
-        self.body_html = render_markdown(value)
+        self.body_html = render_markdown(value, article_pictures)
         return value
 
 

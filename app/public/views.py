@@ -472,13 +472,14 @@ def media_url(media_file, variant: str | None = None) -> str:
 @bp.app_template_global()
 def media_srcset(media_file) -> str:
     """``srcset`` from the resized variants, for responsive lazy-loaded images."""
+    from flask import url_for
+
+    from app.media import srcset_candidates
+
     if media_file is None:
         return ""
-    parts = [
-        f"{media_url(media_file, name)} {info['width']}w"
-        for name, info in sorted((media_file.variants or {}).items(), key=lambda i: i[1]["width"])
-    ]
-    return ", ".join(parts)
+    return ", ".join(f"{url_for('public.media', key=key)} {width}w"
+                     for key, width in srcset_candidates(media_file))
 
 
 @bp.app_template_filter()

@@ -95,3 +95,42 @@ def village_code(app, slug):
 
 def test_export_requires_admin(logged_in):
     assert logged_in("redaksi").get("/admin/export.zip").status_code == 403
+
+
+def test_pictures_in_bodies_follow_their_files_to_the_new_village(app, logged_in, runner,
+                                                                   tmp_path, client):
+    """A restored file gets a key of its new village; the articles that show it (as the
+    editor inserted it, or a resized copy) must show the restored file, with its
+    resized copies, not a dead link to the old village's key."""
+    from app.storage import variant_key
+    from desa_testing import VillageClient
+
+    vc = logged_in("admin")
+    upload = vc.post("/admin/media/upload", data={"file": (
+        io.BytesIO(image_bytes("JPEG", (2000, 1000))), "sawah.jpg")},
+        content_type="multipart/form-data", headers={"Accept": "application/json"})
+    url = upload.get_json()["url"]
+    thumb = "/media/" + variant_key(url.removeprefix("/media/"), "thumb")
+    r = vc.post("/admin/c/page/new", data={
+        "title": "Sawah kami", "status": "published",
+        "body_md": f"![Sawah]({url})\n\n![Kecil]({thumb})"}, content_type="multipart/form-data")
+    assert r.status_code == 302, r.get_data(as_text=True)[:500]
+    out = tmp_path / "jlodro.zip"
+    assert runner.invoke(args=["tenants", "export", "jlodro", str(out)]).exit_code == 0
+    result = runner.invoke(args=["tenants", "import-content", OTHER, str(out)])
+    assert result.exit_code == 0, result.output
+
+    with app.app_context():
+        old_code, new_code = village("jlodro").code, village(OTHER).code
+        with tenant_context(village(OTHER).id):
+            page = db.session.scalar(select(Page).where(Page.title == "Sawah kami"))
+            body_md, body_html, slug = page.body_md, page.body_html, page.slug
+            (key,) = db.session.scalars(select(MediaFile.key)).all()
+    assert key.startswith(new_code + "/")
+    assert body_md == f"![Sawah](/media/{key})\n\n![Kecil](/media/{variant_key(key, 'thumb')})"
+    assert f'/media/{variant_key(key, "large")} 1600w' in body_html
+    other = VillageClient(client, OTHER)
+    shown = other.get(f"/halaman/{slug}")
+    assert shown.status_code == 200 and old_code not in shown.text
+    for served in (key, variant_key(key, "thumb"), variant_key(key, "large")):
+        assert other.get(f"/media/{served}").status_code == 200
