@@ -41,11 +41,6 @@ def tenant_key(tenant_id: int | None, *parts: object) -> str:
     return ":".join([f"t{tenant_id or 0}", *(str(p) for p in parts)])
 
 
-#: INCR and PUBLISH as one server-side step: a watcher never misses a bump that
-#: happened, whichever process or node made it.
-_BUMP_SCRIPT = "local v = redis.call('INCR', KEYS[1]) redis.call('PUBLISH', ARGV[1], v) return v"
-
-
 def _channel(client, key: str) -> str:
     """Pub/sub channels are shared by every database of a Redis server: name the
     database in the channel, or a bump in one would reach watchers of another."""
@@ -110,7 +105,12 @@ class Generation:
         if self._redis is not None:
             key = f"gen:{self.name}"
             try:
-                self._redis.eval(_BUMP_SCRIPT, 1, key, _channel(self._redis, key))
+                # one transaction: the new value and the message that announces it
+                # exist together or not at all
+                pipe = self._redis.pipeline(transaction=True)
+                pipe.incr(key)
+                pipe.publish(_channel(self._redis, key), "bumped")
+                pipe.execute()
                 return
             except Exception:
                 log.warning("redis unavailable to bump %s", self.name, exc_info=True)
@@ -126,15 +126,16 @@ class Generation:
         os.utime(self._path, ns=(stamp, stamp))
 
 
+
 class GenerationWatcher:
     """Keeps one Redis generation's value in this process's memory, from Redis pub/sub.
 
     A generation read on every request (the village registry's) costs a round trip to
     Redis each time (about 0.15 ms here, as much as a database query); it changes only
     when Diskominfo provisions, renames or suspends a village. A thread of each worker
-    subscribes to the generation's channel (``Generation.bump`` publishes every new
-    value), then reads the value once: from then on every bump arrives as a message, so
-    ``current()`` answers from memory. Until it listens, and whenever it is not sure it
+    subscribes to the generation's channel, then reads the value; ``Generation.bump``
+    increments it and publishes a message in one transaction (MULTI/EXEC), and on each
+    message the thread reads the value again. So ``current()`` answers from memory. Until it listens, and whenever it is not sure it
     still does (its connection failed, or it has heard nothing, not even the answer to
     its own ping, for ``STALE_AFTER`` seconds), ``current()`` is None and callers read
     Redis as before: a missed message can never leave a worker on an old registry.
@@ -192,7 +193,7 @@ class GenerationWatcher:
         client = redis.Redis.from_url(self.redis_url, socket_connect_timeout=2,
                                       socket_keepalive=True)
         channel = _channel(client, self.key)
-        pause = 0.1
+        pause, failures = 0.1, 0
         while True:
             pubsub = client.pubsub()
             since = time.monotonic()
@@ -200,8 +201,11 @@ class GenerationWatcher:
                 pubsub.subscribe(channel)
                 self._listen(client, pubsub)
             except Exception:
-                log.warning("generation watcher %s lost redis; reading it per request",
-                            self.key, exc_info=True)
+                failures = 1 if time.monotonic() - since > 30 else failures + 1
+                # the first failure of a streak is worth a warning, the retries are not
+                (log.warning if failures == 1 else log.debug)(
+                    "generation watcher %s lost redis; reading it per request", self.key,
+                    exc_info=True)
             finally:
                 self._value = None
                 try:
@@ -222,8 +226,8 @@ class GenerationWatcher:
                 if kind == "subscribe":
                     # subscribed first, read second: a bump after this read is a message
                     self._value = int(client.get(self.key) or 0)
-                elif kind == "message":
-                    self._value = int(message["data"])
+                elif kind == "message":  # bumped: read what it is now
+                    self._value = int(client.get(self.key) or 0)
                 self._heard = now
             if now - last_ping >= self.PING_EVERY:
                 pubsub.ping()  # answered as a "pong" message: the subscription lives
