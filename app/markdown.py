@@ -77,18 +77,24 @@ _IMG_ORDER = ("src", "srcset", "sizes", "alt", "title", "width", "height", "id")
 _ALWAYS = {"loading": "lazy", "decoding": "async"}
 
 
-def _img_tags(html: str) -> list[tuple[int, int, dict[str, str]]] | None:
-    """(start, end, attributes) of each ``<img>``, walking the output tag by tag; None
-    if something is not as the sanitiser writes it (then nothing is rewritten)."""
+def _start_tags(html: str) -> list[tuple[int, int, str, dict[str, str]]] | None:
+    """(start, end, name, attributes) of each start tag, walking the output tag by
+    tag; None if something is not as the sanitiser writes it (then nothing is
+    rewritten)."""
     found, position = [], html.find("<")
     while position != -1:
         tag = _TAG.match(html, position)
         if tag is None:
             return None
-        if not tag.group(1) and tag.group(2).lower() == "img":
-            found.append((tag.start(), tag.end(), dict(_ATTRIBUTE.findall(tag.group(3)))))
+        if not tag.group(1):
+            found.append((tag.start(), tag.end(), tag.group(2).lower(),
+                          dict(_ATTRIBUTE.findall(tag.group(3)))))
         position = html.find("<", tag.end())
     return found
+
+
+def _write_tag(name: str, attrs: dict[str, str], order: list[str] | None = None) -> str:
+    return f"<{name}" + "".join(f' {key}="{attrs[key]}"' for key in (order or attrs)) + ">"
 
 
 def finish_images(html: str, pictures: Pictures | None = None) -> str:
@@ -96,7 +102,8 @@ def finish_images(html: str, pictures: Pictures | None = None) -> str:
     order, and the attributes ``pictures`` knows for its ``src``. Runs after the
     sanitiser, on its output, and adds only what the platform computed itself from
     its media records: a writer's own HTML still cannot set ``srcset``."""
-    tags = _img_tags(html)
+    tags = [(start, end, attrs) for start, end, name, attrs in _start_tags(html) or ()
+            if name == "img"]
     if not tags:
         return html
     sources = [unescape(attrs["src"]) for _start, _end, attrs in tags if "src" in attrs]
@@ -110,7 +117,29 @@ def finish_images(html: str, pictures: Pictures | None = None) -> str:
         attrs.update(_ALWAYS)
         ordered = [name for name in _IMG_ORDER if name in attrs]
         ordered += sorted(set(attrs) - set(ordered) - set(_ALWAYS)) + list(_ALWAYS)
-        out += [html[last:start],
-                "<img" + "".join(f' {name}="{attrs[name]}"' for name in ordered) + ">"]
+        out += [html[last:start], _write_tag("img", attrs, ordered)]
         last = end
+    return "".join(out) + html[last:]
+
+
+def absolute_urls(html: str, origin: str) -> str:
+    """Stored HTML with its site-relative addresses (``/media/…``, ``/berita/…``) made
+    absolute on ``origin`` (``https://jlodro.tubankab.go.id``): for readers of the
+    HTML outside the village's pages (the JSON API), where a relative address means
+    nothing."""
+    out, last = [], 0
+    for start, end, name, attrs in _start_tags(html) or ():
+        changed = False
+        for key in ("href", "src", "srcset"):
+            value = attrs.get(key)
+            if value is None:
+                continue
+            parts = value.split(", ") if key == "srcset" else [value]
+            fixed = [origin + part if part.startswith("/") and not part.startswith("//")
+                     else part for part in parts]
+            if fixed != parts:
+                attrs[key], changed = ", ".join(fixed), True
+        if changed:
+            out += [html[last:start], _write_tag(name, attrs)]
+            last = end
     return "".join(out) + html[last:]

@@ -73,6 +73,14 @@ def _money(value) -> str:
     return str(Decimal(value or 0).quantize(Decimal("0.01")))
 
 
+def _body_html(item) -> str:
+    """The stored HTML with its addresses absolute on the village's host: a client of
+    the API does not read it on the village's pages."""
+    from app.markdown import absolute_urls
+
+    return absolute_urls(item.body_html or "", site_url(""))
+
+
 def post_json(post, full: bool = False) -> dict:
     data = dict(id=post.id, slug=post.slug, title=post.title, excerpt=post.excerpt,
                 published_at=_dt(post.published_at), updated_at=_dt(post.updated_at),
@@ -80,7 +88,7 @@ def post_json(post, full: bool = False) -> dict:
                 tags=[t.name for t in post.tags], author=post.author_name or None,
                 url=site_url(f"/berita/{post.slug}"))
     if full:
-        data["body_html"] = post.body_html
+        data["body_html"] = _body_html(post)
     return data
 
 
@@ -89,7 +97,7 @@ def announcement_json(item, full: bool = False) -> dict:
                 published_at=_dt(item.published_at), valid_until=_dt(item.valid_until),
                 url=site_url(f"/pengumuman/{item.slug}"))
     if full:
-        data["body_html"] = item.body_html
+        data["body_html"] = _body_html(item)
     return data
 
 
@@ -99,7 +107,7 @@ def event_json(item, full: bool = False) -> dict:
                 end_time=item.end_time.strftime("%H:%M") if item.end_time else None,
                 location=item.location or None, url=site_url(f"/agenda/{item.slug}"))
     if full:
-        data["body_html"] = item.body_html
+        data["body_html"] = _body_html(item)
     return data
 
 

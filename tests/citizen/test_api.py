@@ -140,3 +140,36 @@ def test_openapi_documents_every_api_route(app):
     routes |= {r.rule.removeprefix("/api/v1") for r in app.portal_url_map.iter_rules()
                if r.rule.startswith("/api/v1")}
     assert routes == documented
+
+
+def test_body_html_addresses_are_absolute_on_the_village_host(app, jlodro, as_village):
+    """An API client reads the HTML away from the village's pages: a picture, its
+    resized copies and a link inside the site must carry the village's host."""
+    from datetime import timedelta
+
+    from app.media import ingest
+    from app.models.base import utcnow
+    from app.storage import variant_key
+    from desa_testing import village
+    from PIL import Image
+    import io
+
+    picture = io.BytesIO()
+    Image.new("RGB", (2000, 1000), (20, 120, 40)).save(picture, "JPEG")
+    with as_village("jlodro"):
+        media = ingest(picture.getvalue(), "sawah.jpg", village("jlodro").code)
+        db.session.flush()
+        post = Post(slug="api-foto", title="Foto", status="published",
+                    published_at=utcnow() - timedelta(minutes=1),
+                    body_md=f"![Sawah](/media/{media.key}) [Profil](/profil) "
+                            "[Luar](https://example.org/) [Catatan](#catatan)")
+        db.session.add(post)
+        db.session.commit()
+        post_id, key = post.id, media.key
+    html = jlodro.get(f"/api/v1/posts/{post_id}").get_json()["data"]["body_html"]
+    origin = "http://jlodro.tubankab.go.id"
+    assert f'src="{origin}/media/{variant_key(key, "large")}"' in html
+    assert f'{origin}/media/{variant_key(key, "thumb")} 320w, ' in html
+    assert f'href="{origin}/profil"' in html
+    assert 'href="https://example.org/"' in html and 'href="#catatan"' in html
+    assert '="/' not in html and ", /media" not in html
