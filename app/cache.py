@@ -126,7 +126,6 @@ class Generation:
         os.utime(self._path, ns=(stamp, stamp))
 
 
-
 class GenerationWatcher:
     """Keeps one Redis generation's value in this process's memory, from Redis pub/sub.
 
@@ -135,10 +134,11 @@ class GenerationWatcher:
     when Diskominfo provisions, renames or suspends a village. A thread of each worker
     subscribes to the generation's channel, then reads the value; ``Generation.bump``
     increments it and publishes a message in one transaction (MULTI/EXEC), and on each
-    message the thread reads the value again. So ``current()`` answers from memory. Until it listens, and whenever it is not sure it
-    still does (its connection failed, or it has heard nothing, not even the answer to
-    its own ping, for ``STALE_AFTER`` seconds), ``current()`` is None and callers read
-    Redis as before: a missed message can never leave a worker on an old registry.
+    message the thread reads the value again, so ``current()`` answers from memory.
+    Until the thread listens, and whenever it is not sure it still does (its
+    connection failed, or it has heard nothing, not even the answer to its own ping,
+    for ``STALE_AFTER`` seconds), ``current()`` is None and callers read Redis as
+    before: a missed message can never leave a worker on an old registry.
 
     A bump made on another node reaches this worker as fast as Redis delivers a message
     and the thread gets the interpreter (a millisecond or so; at most Python's switch
@@ -222,11 +222,9 @@ class GenerationWatcher:
             message = pubsub.get_message(timeout=self.PING_EVERY / 2)
             now = time.monotonic()
             if message is not None:
-                kind = message["type"]
-                if kind == "subscribe":
-                    # subscribed first, read second: a bump after this read is a message
-                    self._value = int(client.get(self.key) or 0)
-                elif kind == "message":  # bumped: read what it is now
+                if message["type"] in ("subscribe", "message"):
+                    # subscribed, then read: any bump after this read is a message,
+                    # and each message is answered with a fresh read
                     self._value = int(client.get(self.key) or 0)
                 self._heard = now
             if now - last_ping >= self.PING_EVERY:

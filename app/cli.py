@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 
 from .extensions import db
 
@@ -57,6 +57,7 @@ def render_command(ref: str | None) -> None:
     The HTML of every body is computed when it is saved; this brings what is stored
     up to the current rendering (for example the resized copies of uploaded pictures)
     without touching the Markdown, the edit counter or the revisions."""
+    from tenants.cli import find_tenant
     from tenants.scoping import system_scope, tenant_context
 
     from .markdown import render_markdown
@@ -66,7 +67,7 @@ def render_command(ref: str | None) -> None:
     models = [mapper.class_ for mapper in db.Model.registry.mappers
               if issubclass(mapper.class_, MarkdownBody)]
     with system_scope():
-        only = _village_id(ref) if ref is not None else None
+        only = find_tenant(ref).id if ref is not None else None
         villages = sorted({tenant_id for model in models for tenant_id in db.session.scalars(
             select(model.tenant_id).distinct().execution_options(include_trashed=True))
             if only is None or tenant_id == only})
@@ -90,27 +91,19 @@ def render_command(ref: str | None) -> None:
     click.echo(f"{total} isi diperiksa, {changed} dirender ulang ({where}).")
 
 
-def _village_id(ref: str) -> int:
-    from tenants.models import Tenant
-
-    tenant = db.session.scalar(select(Tenant).where(or_(Tenant.code == ref, Tenant.slug == ref)))
-    if tenant is None:
-        raise click.ClickException(f"Desa {ref!r} tidak ditemukan (pakai kode wilayah atau slug).")
-    return tenant.id
-
-
 @search_cli.command("reindex")
 @click.option("--village", "ref", default=None, metavar="KODE",
               help="Kode wilayah atau slug satu desa; default semua desa.")
 def search_reindex_command(ref: str | None) -> None:
     """Bangun ulang indeks pencarian dari konten (semua desa atau satu desa)."""
+    from tenants.cli import find_tenant
     from tenants.models import Tenant
     from tenants.scoping import system_scope
 
     from .models.search import rebuild
 
     with system_scope():
-        tenant_id = _village_id(ref) if ref is not None else None
+        tenant_id = find_tenant(ref).id if ref is not None else None
         total = rebuild(db.session.connection(), tenant_id)
         db.session.commit()
         rebuilt = ([tenant_id] if tenant_id is not None
