@@ -11,6 +11,7 @@ from app.i18n import gettext
 from sqlalchemy import bindparam, extract, select
 
 from app.extensions import db
+from app.media import MEDIA_PATH
 from app.models import (
     BUDGET_SECTIONS, DOCUMENT_CATEGORIES, GROUPS, PROFIL_SECTIONS, STAT_CATEGORIES, Album,
     Announcement, BudgetLine, Category, Document, Event, Official, Page, PopulationStat, Post,
@@ -430,7 +431,7 @@ def cari():
 
 
 # -- media files ----------------------------------------------------------------
-@bp.route("/media/<path:key>")
+@bp.route(f"{MEDIA_PATH}<path:key>")  # the address article HTML is written with
 def media(key: str):
     """Serve a stored file of this village: the key must carry this village's code
     AND belong to one of its media records (a variant is found through its original)."""
@@ -471,7 +472,8 @@ def media_url(media_file, variant: str | None = None) -> str:
 
 @bp.app_template_global()
 def media_srcset(media_file) -> str:
-    """``srcset`` from the resized variants, for responsive lazy-loaded images."""
+    """``srcset`` for responsive lazy-loaded images: the copies a browser may choose
+    from (``app.media.srcset_candidates``)."""
     from flask import url_for
 
     from app.media import srcset_candidates
