@@ -27,7 +27,9 @@ from tenants.resolver import get_resolver  # noqa: E402
 from tenants.scoping import system_scope, tenant_context  # noqa: E402
 
 from desa_testing import BASE, VillageClient, host, village  # noqa: E402,F401
-REGISTRY_TABLES = {"tenant", "domain", "alembic_version"}
+#: Tables kept across tests: the village registry and the regency calendar (a test that
+#: edits the calendar restores it itself).
+REGISTRY_TABLES = {"tenant", "domain", "alembic_version", "holiday"}
 
 
 def database_url() -> str:
