@@ -9,6 +9,7 @@ from .notices import Announcement, Event  # noqa: F401
 from .pages import PROFIL_SECTIONS, MenuItem, Page  # noqa: F401
 from .people import GROUPS, Official  # noqa: F401
 from .posts import Category, Post, Tag, post_tags  # noqa: F401
+from .ppid import Complaint, InformationRequest, Objection, RequestEvent  # noqa: F401
 from .settings import SiteSettings  # noqa: F401
 from .users import ROLES, Membership, User  # noqa: F401,E402
 from .history import AuditLog, Revision  # noqa: F401,E402
