@@ -54,6 +54,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> DesaFlask:
     i18n.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(public_bp)
+    from .ppid import views as ppid_views
+
+    ppid_views.init_app(app)
     seo.init_app(app)
     app.register_blueprint(api_bp)
     app.register_portal_blueprint(portal_bp)

@@ -19,6 +19,11 @@ from app.extensions import db
 
 from .base import Owned
 
+def N_(text: str) -> str:
+    """Marks a legal text for the English catalogue; pages translate it where shown."""
+    return text
+
+
 # -- information requests (UU 14/2008 Pasal 22; Perki 1/2018) --
 REQUEST_NEW = "baru"  # received, not yet taken up
 REQUEST_IN_PROGRESS = "diproses"
@@ -36,19 +41,19 @@ DELIVERY_WAYS = ("langsung", "pos", "email", "kurir")
 
 #: UU 14/2008 Pasal 17 a-j: grounds to refuse (exempt information).
 EXEMPTIONS = {
-    "a": "Menghambat proses penegakan hukum",
-    "b": "Mengganggu kepentingan perlindungan hak atas kekayaan intelektual dan "
-         "perlindungan dari persaingan usaha tidak sehat",
-    "c": "Membahayakan pertahanan dan keamanan negara",
-    "d": "Mengungkapkan kekayaan alam Indonesia",
-    "e": "Merugikan ketahanan ekonomi nasional",
-    "f": "Merugikan kepentingan hubungan luar negeri",
-    "g": "Mengungkapkan isi akta otentik yang bersifat pribadi dan kemauan terakhir "
-         "ataupun wasiat seseorang",
-    "h": "Mengungkap rahasia pribadi",
-    "i": "Memorandum atau surat-surat antar/intra badan publik yang menurut sifatnya "
-         "dirahasiakan",
-    "j": "Informasi yang tidak boleh diungkapkan berdasarkan undang-undang",
+    "a": N_("Menghambat proses penegakan hukum"),
+    "b": N_("Mengganggu kepentingan perlindungan hak atas kekayaan intelektual dan "
+            "perlindungan dari persaingan usaha tidak sehat"),
+    "c": N_("Membahayakan pertahanan dan keamanan negara"),
+    "d": N_("Mengungkapkan kekayaan alam Indonesia"),
+    "e": N_("Merugikan ketahanan ekonomi nasional"),
+    "f": N_("Merugikan kepentingan hubungan luar negeri"),
+    "g": N_("Mengungkapkan isi akta otentik yang bersifat pribadi dan kemauan terakhir "
+            "ataupun wasiat seseorang"),
+    "h": N_("Mengungkap rahasia pribadi"),
+    "i": N_("Memorandum atau surat-surat antar/intra badan publik yang menurut sifatnya "
+            "dirahasiakan"),
+    "j": N_("Informasi yang tidak boleh diungkapkan berdasarkan undang-undang"),
 }
 
 # -- objections (UU 14/2008 Pasal 35-36) --
@@ -57,13 +62,13 @@ OBJECTION_UPHELD = "dikabulkan"
 OBJECTION_DISMISSED = "ditolak"
 #: Pasal 35(1) a-g: the grounds of an objection.
 OBJECTION_GROUNDS = {
-    "a": "Permohonan informasi ditolak atas alasan pengecualian (Pasal 17)",
-    "b": "Informasi berkala (Pasal 9) tidak disediakan",
-    "c": "Permintaan informasi tidak ditanggapi",
-    "d": "Permintaan informasi ditanggapi tidak sebagaimana yang diminta",
-    "e": "Permintaan informasi tidak dipenuhi",
-    "f": "Pengenaan biaya yang tidak wajar",
-    "g": "Penyampaian informasi melebihi waktu yang diatur undang-undang",
+    "a": N_("Permohonan informasi ditolak atas alasan pengecualian (Pasal 17)"),
+    "b": N_("Informasi berkala (Pasal 9) tidak disediakan"),
+    "c": N_("Permintaan informasi tidak ditanggapi"),
+    "d": N_("Permintaan informasi ditanggapi tidak sebagaimana yang diminta"),
+    "e": N_("Permintaan informasi tidak dipenuhi"),
+    "f": N_("Pengenaan biaya yang tidak wajar"),
+    "g": N_("Penyampaian informasi melebihi waktu yang diatur undang-undang"),
 }
 
 # -- complaints (pengaduan) --
