@@ -75,9 +75,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> DesaFlask:
 
     compliance_cli.init_app(app)
 
-    from .calendar import cli as calendar_cli
+    from . import calendar
 
-    calendar_cli.init_app(app)
+    calendar.init_app(app)
 
     # Outermost: the page cache middleware must see the Host the proxy forwarded.
     if app.config["PROXY_COUNT"]:

@@ -81,6 +81,9 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         # Hosts each worker keeps resolved in memory (about 0.5 KB each).
         "TENANT_CACHE_SIZE": int(env.get("TENANT_CACHE_SIZE") or 20_000),
         "POSTS_PER_PAGE": int(env.get("POSTS_PER_PAGE") or 10),
+        # Years after closing that a citizen's personal data in a PPID request or a
+        # complaint is kept (UU 27/2022: no longer than its purpose needs).
+        "PPID_RETENTION_YEARS": int(env.get("PPID_RETENTION_YEARS") or 5),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),

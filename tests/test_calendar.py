@@ -100,3 +100,36 @@ def _empty(tmp_path):
     path = tmp_path / "empty.csv"
     path.write_text("tanggal,nama,jenis\n")
     return path
+
+
+def test_the_portal_publishes_the_calendar_as_json(client):
+    answer = client.get("/api/v1/hari-libur?tahun=2026", headers={"Host": "tubankab.go.id"})
+    assert answer.status_code == 200
+    days = answer.get_json()
+    assert len(days) == 25
+    assert {"tanggal": "2026-12-24", "nama": "Cuti bersama Kelahiran Yesus Kristus",
+            "jenis": "cuti_bersama"} in days
+    assert {d["jenis"] for d in days} == {"libur_nasional", "cuti_bersama"}
+    assert client.get("/api/v1/hari-libur?tahun=1899",
+                      headers={"Host": "tubankab.go.id"}).status_code == 400
+    assert client.get("/api/v1/hari-libur?tahun=abc",
+                      headers={"Host": "tubankab.go.id"}).status_code == 400
+    assert client.get("/api/v1/hari-libur?tahun=2030",
+                      headers={"Host": "tubankab.go.id"}).get_json() == []
+    # a portal service: a village host does not answer it
+    assert client.get("/api/v1/hari-libur",
+                      headers={"Host": "jlodro.tubankab.go.id"}).status_code == 404
+
+
+def test_the_portal_publishes_the_calendar_as_icalendar(client):
+    answer = client.get("/api/v1/hari-libur.ics?tahun=2026", headers={"Host": "tubankab.go.id"})
+    assert answer.status_code == 200 and answer.mimetype == "text/calendar"
+    text = answer.get_data(as_text=True)
+    assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
+    assert text.count("BEGIN:VEVENT") == 25
+    assert "DTSTART;VALUE=DATE:20261225\r\nDTEND;VALUE=DATE:20261226" in text
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+    from icalendar import Calendar  # an independent parser reads it back
+
+    events = [c for c in Calendar.from_ical(text).walk("VEVENT")]
+    assert len(events) == 25 and len({str(e["UID"]) for e in events}) == 25

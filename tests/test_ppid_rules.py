@@ -168,3 +168,21 @@ def test_a_request_is_invisible_from_another_village(as_village):
     with as_village("kebonsari"):
         assert db.session.get(InformationRequest, request_id) is None
         assert db.session.scalars(select(InformationRequest)).all() == []
+
+
+def test_the_erase_command_covers_every_village(app, runner, as_village):
+    with as_village("jlodro"):
+        old = _request(today=date(2015, 3, 2)).item
+        service.decide(old, date(2015, 3, 3), None, "dipenuhi", answer="Terlampir")
+        db.session.commit()
+    with as_village("kebonsari"):
+        other = _request(today=date(2015, 3, 2)).item
+        service.decide(other, date(2015, 3, 3), None, "dipenuhi", answer="Terlampir")
+        db.session.commit()
+    result = runner.invoke(args=["ppid", "erase-expired"])
+    assert result.exit_code == 0 and "Data pribadi 2 " in result.output, result.output
+    from tenants.scoping import system_scope
+
+    with app.app_context(), system_scope():
+        names = db.session.scalars(select(InformationRequest.requester_name)).all()
+        assert names == ["(dihapus)", "(dihapus)"]

@@ -7,3 +7,12 @@ the same for every village), seeded from the decree files in ``data/`` and edite
 by the superadmin; ``workdays`` does the arithmetic on a plain set of dates.
 """
 from __future__ import annotations
+
+
+def init_app(app) -> None:
+    from . import models  # noqa: F401 - register the table with the metadata
+    from .cli import calendar_cli
+    from .views import bp
+
+    app.cli.add_command(calendar_cli)
+    app.register_portal_blueprint(bp)

@@ -36,9 +36,3 @@ def import_command(path: Path, tahun: int, sumber: str) -> None:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(f"{tahun}: {written} hari ditulis, {removed} dihapus.")
-
-
-def init_app(app) -> None:
-    from . import models  # noqa: F401 - register the table with the metadata
-
-    app.cli.add_command(calendar_cli)

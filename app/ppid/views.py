@@ -283,6 +283,10 @@ def complaint_track(token: str):
 def init_app(app) -> None:
     from app.extensions import csrf
 
+    from .cli import ppid_cli
+
+    app.cli.add_command(ppid_cli)
+
     csrf.exempt(desk)  # protected by formguard instead (see its docstring)
     app.register_blueprint(bp)
     app.register_blueprint(desk)
