@@ -26,7 +26,7 @@ from .themes import THEMES_DIR, ThemeEnvironment, ThemeLoader
 #: The public surface: what citizens and crawlers read without an account. Its GET and
 #: HEAD requests only read (``app.database`` runs them in autocommit) and its anonymous
 #: answers may be cached (``app.pagecache``).
-PUBLIC_BLUEPRINTS = frozenset({"public", "ppid", "portal", "seo", "api", "portal_api"})
+PUBLIC_BLUEPRINTS = frozenset({"public", "ppid", "ppid_portal", "portal", "seo", "api", "portal_api"})
 
 
 class CookieFirstSessions(SecureCookieSessionInterface):

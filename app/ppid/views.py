@@ -290,3 +290,6 @@ def init_app(app) -> None:
     csrf.exempt(desk)  # protected by formguard instead (see its docstring)
     app.register_blueprint(bp)
     app.register_blueprint(desk)
+    from .portal import bp as portal_bp
+
+    app.register_portal_blueprint(portal_bp)

@@ -213,3 +213,17 @@ def test_the_desk_speaks_english(client):
     assert "Collected in person" in page.text  # select options are translated too
     desk = client.get("/ppid?lang=en", headers=h)
     assert "Public information service" in desk.text and "10 working days" in desk.text
+
+
+def test_the_regency_report_sums_the_villages_without_personal_data(client, app):
+    _submit_request(client, "jlodro")
+    _submit_request(client, "jlodro")
+    _submit_request(client, "kebonsari")
+    page = client.get("/ppid/laporan", headers={"Host": "tubankab.go.id"})
+    assert page.status_code == 200
+    assert re.search(r"Permohonan diterima</dt><dd>3<", page.text)
+    assert re.search(r"Desa yang menerima permohonan</dt><dd>2 / 328<", page.text)
+    for value in PERSONAL:
+        assert value not in page.text
+    # the Kenduruan row (Jlodro's kecamatan) counts Jlodro's two
+    assert re.search(r"<th scope=\"row\">Kenduruan</th><td class=\"num\">2<", page.text)
