@@ -1,30 +1,26 @@
-"""Hostname normalisation: one pure function used when storing AND when looking up.
+"""Host header normalisation: one pure function used when storing AND when looking up.
 
-A hostname is stored and compared lowercase, without port and without the
-trailing dot of an absolute name; non-ASCII names are converted to their IDNA
-(punycode) form. Anything that is not a valid hostname is refused, so that a
-malformed Host header can never reach the database or a cache key.
+What a host *name* is belongs to ``dns_tools.names`` (the platform's single
+rule, shared with the compliance checker). This module adds only what a Host
+header can carry besides a name: a port, an IPv6 literal in brackets, an IPv4
+address. Anything else is refused, so that a malformed Host header can never
+reach the database or a cache key.
 """
 from __future__ import annotations
 
 import ipaddress
 import re
 
-import idna
+from dns_tools.names import MAX_LABEL, MAX_NAME, InvalidName, is_valid_label, normalize_name
 
-MAX_HOSTNAME = 253
-MAX_LABEL = 63
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+__all__ = ["MAX_HOSTNAME", "MAX_LABEL", "InvalidHost", "is_valid_label", "normalize_host"]
+
+MAX_HOSTNAME = MAX_NAME
 _PORT = re.compile(r"^[0-9]{1,5}$")
 
 
-class InvalidHost(ValueError):
+class InvalidHost(InvalidName):
     """The value is not a hostname we accept."""
-
-
-def is_valid_label(label: str) -> bool:
-    """LDH label: letters, digits, hyphen; 1-63 characters; no hyphen at either end."""
-    return bool(_LABEL.match(label))
 
 
 def _split_port(raw: str) -> str:
@@ -59,31 +55,21 @@ def normalize_host(raw: str | None) -> str:
     value = raw.strip()
     if not value or len(value) > MAX_HOSTNAME + 8:  # room for ":port" and a dot
         raise InvalidHost("empty or too long")
-    if any(ch in value for ch in "@/\\?# \t"):
-        raise InvalidHost("not a hostname")
+    if any(ch.isspace() for ch in value):
+        raise InvalidHost("whitespace inside the host")
     host = _split_port(value)
     if host.startswith("["):
         try:
             return ipaddress.IPv6Address(host[1:-1]).compressed
         except ValueError as exc:
             raise InvalidHost("bad IPv6 literal") from exc
-    if host.endswith("."):
-        host = host[:-1]
-    if not host:
-        raise InvalidHost("empty host")
-    if not host.isascii():
+    bare = host[:-1] if host.endswith(".") else host
+    if bare.replace(".", "").isdigit():  # only then can it be an IPv4 address
         try:
-            host = idna.encode(host, uts46=True).decode("ascii")
-        except idna.IDNAError as exc:
-            raise InvalidHost("invalid internationalised name") from exc
-    host = host.lower()
-    if len(host) > MAX_HOSTNAME:
-        raise InvalidHost("too long")
-    if host.replace(".", "").isdigit():  # only then can it be an IPv4 address
-        try:
-            return str(ipaddress.IPv4Address(host))
+            return str(ipaddress.IPv4Address(bare))
         except ValueError:
             pass
-    if not all(is_valid_label(label) for label in host.split(".")):
-        raise InvalidHost("invalid label")
-    return host
+    try:
+        return normalize_name(host)
+    except InvalidName as exc:
+        raise InvalidHost(str(exc)) from None
