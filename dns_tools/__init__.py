@@ -6,6 +6,7 @@ Public API (see docs/dns_tools.md)::
 
     ExpectedName, Result, Summary, VERDICTS, explanation, confirm_verdict
     CheckConfig, TsigKey, Route53Source, AxfrSource, ConfigError
+    run_check(names, config, sinks, processes=1) -> Summary    (each result to every ResultSink)
     check_names_async(names, config, on_result) -> Summary     (async, streaming)
     check_names(names, config, on_result) -> Summary           (blocking)
     check_one(name, config) -> Result
@@ -22,12 +23,12 @@ from .names import InvalidName, normalize_name
 from .providers import Rfc2136Provider, Route53Provider
 from .registry import RegistryError
 from .report import make_writer
-from .runner import check_names, check_names_async, check_one
+from .runner import ResultSink, check_names, check_names_async, check_one, run_check
 
 __all__ = [
     "AxfrSource", "Change", "CheckConfig", "ConfigError", "ExpectedName", "FixError", "InvalidName", "Plan",
-    "RegistryError", "Result", "Rfc2136Provider", "Route53Provider", "Route53Source", "Summary",
+    "RegistryError", "Result", "ResultSink", "Rfc2136Provider", "Route53Provider", "Route53Source", "Summary",
     "TRANSIENT_VERDICTS", "TsigKey", "VERDICTS", "WARNING_VERDICTS", "check_names", "check_names_async",
     "check_one", "confirm_verdict", "explanation", "is_failure", "make_writer", "normalize_name", "plan_fixes",
-    "read_names",
+    "read_names", "run_check",
 ]

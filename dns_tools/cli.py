@@ -10,19 +10,20 @@ from --tsig-key-file or the environment variable named by --tsig-key-env
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 import time
-from typing import Iterator, Sequence
+from dataclasses import replace
+from typing import Callable, Iterable, Iterator, Sequence
 
 from .config import AxfrSource, CheckConfig, ConfigError, Route53Source, TsigKey
 from .fix import FixError, plan_fixes
 from .inputs import count_names, read_names
-from .model import ExpectedName, Result, is_failure
+from .model import ExpectedName, Result, Summary
+from .providers import Rfc2136Provider, Route53Provider
 from .registry import RegistryError
 from .report import WRITERS, format_summary, make_writer
-from .runner import check_names_async
+from .runner import run_check
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,25 +32,28 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--names", required=True, metavar="FILE",
-                   help="CSV with columns name,slug,kode,kecamatan, or one FQDN per line ('-' = stdin)")
+def _common(p: argparse.ArgumentParser, names_file: bool) -> None:
+    # Options that set a CheckConfig field default to None: "not given" then keeps the
+    # value of the base configuration (see config_from_args).
+    if names_file:
+        p.add_argument("--names", required=True, metavar="FILE",
+                       help="CSV with columns name,slug,kode,kecamatan, or one FQDN per line ('-' = stdin)")
     p.add_argument("--domain", help="base domain; names must be under it, slug-only rows get it appended")
-    p.add_argument("--expect-address", action="append", default=[], metavar="IP",
+    p.add_argument("--expect-address", action="append", metavar="IP",
                    help="platform address (repeatable, IPv4 or IPv6)")
     p.add_argument("--expect-cname", metavar="NAME", help="platform CNAME target, e.g. desa.tubankab.go.id")
-    p.add_argument("--nameserver", action="append", default=[], metavar="IP[:PORT]",
+    p.add_argument("--nameserver", action="append", metavar="IP[:PORT]",
                    help="ask these servers (repeatable); default: the system resolver")
-    p.add_argument("--port-map", action="append", default=[], metavar="HOST=PORT",
+    p.add_argument("--port-map", action="append", metavar="HOST=PORT",
                    help="port of a delegated name server, by NS name or address (labs/tests)")
-    p.add_argument("--concurrency", type=int, default=200)
+    p.add_argument("--concurrency", type=int, help="names in flight (default 200)")
     p.add_argument("--processes", type=int, default=1,
                    help="checking processes (0 = one per core; each runs --concurrency queries)")
-    p.add_argument("--timeout", type=float, default=2.0, help="seconds per DNS attempt")
-    p.add_argument("--retries", type=int, default=2, help="extra attempts after timeout/SERVFAIL")
-    p.add_argument("--checks", default="dns", help="comma list of registry,dns,http (default dns)")
-    p.add_argument("--no-follow-delegations", action="store_true")
-    p.add_argument("--no-wildcard-detection", action="store_true")
+    p.add_argument("--timeout", type=float, help="seconds per DNS attempt (default 2)")
+    p.add_argument("--retries", type=int, help="extra attempts after timeout/SERVFAIL (default 2)")
+    p.add_argument("--checks", help="comma list of registry,dns,http (default dns)")
+    p.add_argument("--no-follow-delegations", dest="follow_delegations", action="store_const", const=False)
+    p.add_argument("--no-wildcard-detection", dest="detect_wildcards", action="store_const", const=False)
     p.add_argument("--route53-zone", metavar="ZONE_ID", help="registry: Route 53 hosted zone id")
     p.add_argument("--aws-endpoint-url", help="Route 53 endpoint (tests, VPC endpoints); credentials stay in the AWS environment")
     p.add_argument("--axfr", metavar="IP[:PORT]", help="registry: transfer the zone from this server")
@@ -59,25 +63,28 @@ def _common(p: argparse.ArgumentParser) -> None:
                    "(default DNS_TOOLS_TSIG_KEY when set)")
     p.add_argument("--connect", metavar="IP:PORT", help="http check: connect here (SNI and Host stay the name)")
     p.add_argument("--ca-file", help="trust only this CA bundle for the http check")
-    p.add_argument("--http-timeout", type=float, default=5.0)
-    p.add_argument("--tls-expiry-days", type=int, default=21)
+    p.add_argument("--http-timeout", type=float, help="seconds (default 5)")
+    p.add_argument("--tls-expiry-days", type=int, help="warn below this many days (default 21)")
     p.add_argument("--only", nargs="+", action="extend", default=[], metavar="SLUG", help="check only these slugs")
-    p.add_argument("--confirm", action="store_true", help="re-check each failure once before reporting it")
-    p.add_argument("--lang", choices=("id", "en"), default="id")
+    p.add_argument("--confirm", action="store_const", const=True,
+                   help="re-check each failure once before reporting it")
+    p.add_argument("--lang", choices=("id", "en"))
     p.add_argument("--no-progress", action="store_true")
-    p.add_argument("--ttl", type=int, default=300, help="TTL of records created by fix")
+    p.add_argument("--ttl", type=int, help="TTL of records created by fix (default 300)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m dns_tools", description="Village subdomain compliance: check and fix.")
+def build_parser(prog: str = "python -m dns_tools", names_file: bool = True) -> argparse.ArgumentParser:
+    """The options of ``check`` and ``fix``. ``names_file=False`` for a program that
+    supplies the names itself (``flask dns`` takes them from the villages table)."""
+    parser = _Parser(prog=prog, description="Village subdomain compliance: check and fix.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     c = sub.add_parser("check", help="check names; exit 0 when all are ok")
-    _common(c)
+    _common(c, names_file)
     c.add_argument("--format", choices=sorted(WRITERS), default="table")
     c.add_argument("--output", metavar="FILE", help="write the report here (default stdout)")
     c.add_argument("--allow-warnings", action="store_true", help="tls_expiring does not fail the run")
     f = sub.add_parser("fix", help="plan (and with --yes apply) DNS fixes, then re-check")
-    _common(f)
+    _common(f, names_file)
     f.add_argument("--provider", choices=("route53", "rfc2136"), required=True)
     f.add_argument("--update-server", metavar="IP[:PORT]", help="rfc2136 primary (default --axfr or first --nameserver)")
     f.add_argument("--dry-run", action="store_true", help="print the plan only")
@@ -96,49 +103,62 @@ def _tsig(args) -> TsigKey | None:
     return None
 
 
-def config_from_args(args) -> CheckConfig:
-    checks = frozenset(c.strip() for c in args.checks.split(",") if c.strip())
-    registry = None
-    zone = args.zone or args.domain
+def config_from_args(args, base: CheckConfig | None = None) -> CheckConfig:
+    """The check configuration: ``base`` (defaults when None) with every option that
+    was given on the command line put over it, validated."""
+    base = base or CheckConfig()
+    given: dict = {}
+    for option, field in (("domain", "domain"), ("expect_cname", "expect_cname"), ("timeout", "timeout"),
+                          ("retries", "retries"), ("concurrency", "concurrency"),
+                          ("follow_delegations", "follow_delegations"), ("detect_wildcards", "detect_wildcards"),
+                          ("connect", "http_connect"), ("http_timeout", "http_timeout"), ("ca_file", "ca_file"),
+                          ("tls_expiry_days", "tls_expiry_days"), ("confirm", "confirm_failures"),
+                          ("lang", "lang"), ("ttl", "record_ttl")):
+        if getattr(args, option) is not None:
+            given[field] = getattr(args, option)
+    if args.expect_address is not None:
+        given["expect_addresses"] = frozenset(args.expect_address)
+    if args.nameserver is not None:
+        given["nameservers"] = tuple(args.nameserver)
+    if args.checks is not None:
+        given["checks"] = frozenset(c.strip() for c in args.checks.split(",") if c.strip())
+    if args.port_map is not None:
+        port_map = {}
+        for item in args.port_map:
+            host, _, port = item.rpartition("=")
+            if not host or not port.isdigit():
+                raise ConfigError(f"bad --port-map {item!r} (HOST=PORT)")
+            port_map[host] = int(port)
+        given["port_map"] = port_map
     if args.route53_zone and args.axfr:
         raise ConfigError("give either --route53-zone or --axfr, not both")
     if args.route53_zone:
-        registry = Route53Source(args.route53_zone, endpoint_url=args.aws_endpoint_url)
+        given["registry"] = Route53Source(args.route53_zone, endpoint_url=args.aws_endpoint_url)
     elif args.axfr:
+        zone = args.zone or given.get("domain", base.domain)
         if not zone:
             raise ConfigError("--axfr needs --zone or --domain")
-        registry = AxfrSource(args.axfr, zone, _tsig(args))
-    port_map = {}
-    for item in args.port_map:
-        host, _, port = item.rpartition("=")
-        if not host or not port.isdigit():
-            raise ConfigError(f"bad --port-map {item!r} (HOST=PORT)")
-        port_map[host] = int(port)
-    return CheckConfig(
-        domain=args.domain, expect_addresses=frozenset(args.expect_address), expect_cname=args.expect_cname,
-        nameservers=tuple(args.nameserver), port_map=port_map, timeout=args.timeout, retries=args.retries,
-        concurrency=args.concurrency, checks=checks, follow_delegations=not args.no_follow_delegations,
-        detect_wildcards=not args.no_wildcard_detection, registry=registry, http_connect=args.connect,
-        http_timeout=args.http_timeout, ca_file=args.ca_file, tls_expiry_days=args.tls_expiry_days,
-        confirm_failures=args.confirm, lang=args.lang, record_ttl=args.ttl).validate()
+        given["registry"] = AxfrSource(args.axfr, zone, _tsig(args))
+    return replace(base, **given).validate()
 
 
-def _names(args) -> Iterator[ExpectedName]:
-    only = {s.lower() for s in args.only}
-    for e in read_names(args.names):
-        if not only or e.slug.lower() in only or e.name.split(".", 1)[0].lower() in only:
+def only_slugs(names: Iterable[ExpectedName], slugs: Iterable[str]) -> Iterator[ExpectedName]:
+    """The names whose slug (or first label) is one of ``slugs``; all when none given."""
+    wanted = {s.lower() for s in slugs}
+    for e in names:
+        if not wanted or e.slug.lower() in wanted or e.name.split(".", 1)[0].lower() in wanted:
             yield e
 
 
 class Progress:
-    """A one-line progress bar on stderr, only when stderr is a terminal."""
+    """A one-line progress bar on stderr, only when stderr is a terminal (a result sink)."""
 
     def __init__(self, total: int | None, enabled: bool) -> None:
         self.total, self.enabled = total, enabled and sys.stderr.isatty()
         self.done = self.bad = 0
         self._last = 0.0
 
-    def update(self, r: Result) -> None:
+    def write(self, r: Result) -> None:
         self.done += 1
         self.bad += r.verdict != "ok"
         now = time.monotonic()
@@ -152,45 +172,27 @@ class Progress:
             sys.stderr.write(f"\r{bar}  not ok: {self.bad} ")
             sys.stderr.flush()
 
-    def finish(self) -> None:
+    def close(self, summary: Summary) -> None:
         if self.enabled:
             sys.stderr.write("\n")
 
 
-def _run_check(args, config: CheckConfig, names, out, fmt: str, keep_failures: bool = False):
-    """Check ``names``, streaming each result to the report writer, the progress bar
-    and ``args.on_result`` (a hook for embedding programs, e.g. to store history)."""
-    writer = make_writer(fmt, out, config.lang)
-    total = None
-    if sys.stderr.isatty() and not args.no_progress and args.names != "-":
-        total = sum(1 for _ in _names(args))
-    progress = Progress(total, not args.no_progress)
-    kept: list[Result] = []
+class Failures(list):
+    """A result sink keeping the failures that a fix may repair."""
 
-    hook = getattr(args, "on_result", None)
+    def write(self, r: Result) -> None:
+        if r.verdict not in ("ok", "tls_expiring"):
+            self.append(r)
 
-    def on_result(r: Result) -> None:
-        writer.write(r)
-        if hook is not None:
-            hook(r)
-        progress.update(r)
-        if keep_failures and r.verdict not in ("ok", "tls_expiring"):
-            kept.append(r)
-
-    processes = args.processes if args.processes > 0 else (os.cpu_count() or 1)
-    if processes > 1:
-        from .parallel import check_names_parallel
-
-        summary = check_names_parallel(names, config, on_result, processes)
-    else:
-        summary = asyncio.run(check_names_async(names, config, on_result))
-    progress.finish()
-    writer.close(summary)
-    return summary, kept
+    def close(self, summary: Summary) -> None:
+        pass
 
 
-def cmd_check(args) -> int:
-    config = config_from_args(args)
+def cmd_check(args, config: CheckConfig, names: Iterable[ExpectedName], total: int | None = None,
+              run: Callable[..., Summary] = run_check) -> int:
+    """``check``: the report (``--format``/``--output``) and the progress bar are the
+    result sinks; ``total`` sizes the bar. ``run`` has the signature of
+    :func:`run_check` (the Flask side passes one that also stores the run)."""
     out = sys.stdout
     if args.output:
         try:
@@ -198,7 +200,8 @@ def cmd_check(args) -> int:
         except OSError as exc:
             raise ConfigError(f"cannot write {args.output}: {exc.strerror}") from None
     try:
-        summary, _ = _run_check(args, config, _names(args), out, args.format)
+        sinks = [make_writer(args.format, out, config.lang), Progress(total, not args.no_progress)]
+        summary = run(only_slugs(names, args.only), config, sinks, args.processes)
     finally:
         if out is not sys.stdout:
             out.close()
@@ -207,19 +210,21 @@ def cmd_check(args) -> int:
     return 0 if summary.all_ok(args.allow_warnings) else 1
 
 
-def cmd_fix(args) -> int:
-    config = config_from_args(args)
+def cmd_fix(args, config: CheckConfig, names: Iterable[ExpectedName]) -> int:
+    """``fix``: check, plan the changes for the failures, apply them with ``--yes``
+    through the provider, then check the changed names again."""
     if "dns" not in config.checks:
         raise ConfigError("fix needs the dns check")
     if args.provider == "route53" and not args.route53_zone:
         raise ConfigError("--provider route53 needs --route53-zone")
-    if args.provider == "rfc2136":
-        server = args.update_server or args.axfr or (args.nameserver[0] if args.nameserver else None)
-        zone = args.zone or args.domain
-        if not server or not zone:
-            raise ConfigError("--provider rfc2136 needs --update-server (or --axfr/--nameserver) and --zone/--domain")
+    zone = args.zone or config.domain
+    server = args.update_server or args.axfr or (config.nameservers[0] if config.nameservers else None)
+    if args.provider == "rfc2136" and (not server or not zone):
+        raise ConfigError("--provider rfc2136 needs --update-server (or --axfr/--nameserver) and --zone/--domain")
     sys.stderr.write("Checking...\n")
-    summary, failures = _run_check(args, config, _names(args), open(os.devnull, "w"), "table", keep_failures=True)
+    failures = Failures()
+    summary = run_check(only_slugs(names, args.only), config,
+                        [failures, Progress(None, not args.no_progress)], args.processes)
     plan = plan_fixes(failures, config)
     sys.stdout.write(plan.to_text())
     if not plan:
@@ -228,29 +233,23 @@ def cmd_fix(args) -> int:
         sys.stderr.write("Plan not applied (use --yes to apply).\n")
         return 1
     if args.provider == "route53":
-        from .providers.route53 import Route53Provider
         rep = Route53Provider(args.route53_zone, endpoint_url=args.aws_endpoint_url).apply(plan)
         sys.stderr.write(f"Applied {rep.applied} changes in {len(rep.batches)} batch(es), INSYNC.\n")
     else:
-        from .providers.rfc2136 import Rfc2136Provider
         rep2 = Rfc2136Provider(server, zone, _tsig(args)).apply(plan)  # type: ignore[arg-type]
         sys.stderr.write(f"Applied {rep2.applied} changes in {rep2.messages} update message(s).\n")
     changed = set(plan.names)
     recheck = [ExpectedName(r.name, r.slug, r.kode, r.kecamatan) for r in failures if r.name in changed]
     sys.stdout.write("Re-check:\n")
-    summary2, _ = _run_check(args, config, recheck, sys.stdout, "table")
+    summary2 = run_check(recheck, config, [make_writer("table", sys.stdout, config.lang)])
     return 0 if summary2.all_ok(args.allow_warnings) else 1
 
 
-def main(argv: Sequence[str] | None = None, on_result=None, prog: str | None = None) -> int:
-    """Run the command line. ``on_result`` receives every Result as it is produced."""
-    parser = build_parser()
-    if prog:
-        parser.prog = prog
-    args = parser.parse_args(argv)
-    args.on_result = on_result
+def exit_code(command: Callable[[], int]) -> int:
+    """Run ``command`` and turn every error into an exit code with one clear line on
+    stderr, never a traceback (DNS_TOOLS_DEBUG=1 shows it)."""
     try:
-        return cmd_check(args) if args.command == "check" else cmd_fix(args)
+        return command()
     except (ConfigError, RegistryError) as exc:
         sys.stderr.write(f"dns_tools: error: {exc}\n")
         return 2
@@ -265,3 +264,17 @@ def main(argv: Sequence[str] | None = None, on_result=None, prog: str | None = N
             raise
         sys.stderr.write(f"dns_tools: error: {type(exc).__name__}: {exc}\n")
         return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m dns_tools check|fix``: the names come from ``--names``."""
+    args = build_parser().parse_args(argv)
+
+    def command() -> int:
+        config = config_from_args(args)
+        if args.command == "fix":
+            return cmd_fix(args, config, read_names(args.names))
+        total = count_names(args.names) if sys.stderr.isatty() and not args.no_progress else None
+        return cmd_check(args, config, read_names(args.names), total=total)
+
+    return exit_code(command)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import time
-from typing import AsyncIterable, Callable, Iterable
+from typing import AsyncIterable, Callable, Iterable, Protocol, Sequence
 
 from . import registry as registry_mod
 from . import wire
@@ -22,6 +22,16 @@ from .names import InvalidName, is_subdomain, normalize_name, parent
 from .resolve import DnsChecker, Lookup, system_nameservers
 
 OnResult = Callable[[Result], None]
+
+
+class ResultSink(Protocol):
+    """Where results go as they are produced: a report writer, a progress bar, a
+    database recorder. ``close`` is called once, with the summary, after the last
+    result."""
+
+    def write(self, result: Result) -> None: ...
+
+    def close(self, summary: Summary) -> None: ...
 
 _ERROR_VERDICTS = (("loop", "cname_loop"), ("lame", "lame_delegation"), ("referral", "lame_delegation"),
                    ("servfail", "servfail"), ("refused", "refused"), ("timeout", "timeout"))
@@ -279,3 +289,27 @@ def check_one(name: ExpectedName, config: CheckConfig) -> Result:
     out: list[Result] = []
     check_names([name], config, out.append)
     return out[0]
+
+
+def run_check(names: Iterable[ExpectedName], config: CheckConfig, sinks: Sequence[ResultSink] = (),
+              processes: int = 1) -> Summary:
+    """Check ``names`` and stream every result to each sink, then close the sinks
+    with the summary. The entry point of both command lines and of the Flask side.
+
+    ``processes`` > 1 spreads the names over that many worker processes
+    (:mod:`dns_tools.parallel`); 0 means one per core. Raises ConfigError /
+    RegistryError before any result; the sinks are then not closed.
+    """
+    def on_result(result: Result) -> None:
+        for sink in sinks:
+            sink.write(result)
+
+    if processes != 1:
+        from .parallel import check_names_parallel
+
+        summary = check_names_parallel(names, config, on_result, processes or None)
+    else:
+        summary = check_names(names, config, on_result)
+    for sink in sinks:
+        sink.close(summary)
+    return summary

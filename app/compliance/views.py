@@ -16,6 +16,7 @@ from app.extensions import db
 from dns_tools import VERDICTS, explanation
 
 from .models import ComplianceResult, ComplianceRun
+from .service import base_config
 
 bp = Blueprint("compliance", __name__, url_prefix="/admin/kepatuhan", template_folder="templates")
 
@@ -101,19 +102,20 @@ def export_csv():
 @bp.route("/jalankan", methods=["POST"])
 @superadmin_required
 def start_run():
-    """Start ``flask dns check`` in the background with the configured defaults."""
+    """Start ``flask dns check`` in its own process: a national run outlives a request
+    and must not die with a recycled web worker. The checks come from
+    ``DNS_DASHBOARD_CHECKS`` (``service.base_config``)."""
     if db.session.scalar(select(ComplianceRun.id).where(ComplianceRun.state == "running")):
         flash("Pemeriksaan lain masih berjalan.")
         return redirect(url_for(".dashboard"))
-    checks = current_app.config.get("DNS_DASHBOARD_CHECKS", "dns")
-    env = dict(os.environ, FLASK_APP="wsgi")
     subprocess.Popen(
-        [sys.executable, "-m", "flask", "dns", "check", "--checks", checks, "--no-progress",
-         "--format", "json", "--output", os.devnull],
-        cwd=os.path.dirname(current_app.root_path), env=env, start_new_session=True,
+        [sys.executable, "-m", "flask", "dns", "check", "--no-progress"],
+        cwd=os.path.dirname(current_app.root_path), env=dict(os.environ, FLASK_APP="wsgi"),
+        start_new_session=True,
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    audit("compliance_run_started", checks, tenant_id=None)
+    audit("compliance_run_started", ",".join(sorted(base_config(current_app.config).checks)),
+          tenant_id=None)
     db.session.commit()
     flash("Pemeriksaan dimulai di latar belakang. Muat ulang halaman ini beberapa saat lagi.")
     return redirect(url_for(".dashboard"))

@@ -5,8 +5,10 @@ serves ``wsgi:app`` with a certificate for ``*.tubankab.go.id`` made by trustme,
 and dns_tools proves which village answers on each name."""
 from __future__ import annotations
 
+import http.client
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -47,13 +49,21 @@ def platform_tls(tmp_path_factory):
          "--certfile", str(tmp / "server.pem"), "--keyfile", str(tmp / "server.pem"), "wsgi:app"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
+    # Ready when a worker answers over TLS: the master accepts connections before
+    # its worker has imported the app, which takes long on a loaded machine.
+    context = ssl.create_default_context(cafile=str(tmp / "ca.pem"))
+    context.check_hostname = False  # readiness only; the test itself checks the names
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=5, context=context)
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            conn.request("GET", "/healthz", headers={"Host": "tubankab.go.id"})
+            conn.getresponse().read()
             break
-        except OSError:
-            time.sleep(0.1)
+        except (OSError, ssl.SSLError):
+            time.sleep(0.2)
+        finally:
+            conn.close()
     else:
         proc.kill()
         pytest.fail("gunicorn did not start: " + proc.stderr.read().decode()[-2000:])
