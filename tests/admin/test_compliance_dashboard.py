@@ -80,3 +80,24 @@ def test_start_run_refused_while_one_is_running(app, make_user):
     assert "masih berjalan" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(db.func.count(ComplianceRun.id))) == 1
+
+
+def test_start_run_launches_the_check_in_its_own_process(app, make_user, monkeypatch):
+    """The button starts ``flask dns check`` detached from the web worker; the checks come
+    from the platform's configuration (DNS_DASHBOARD_CHECKS), not from a command string."""
+    import subprocess
+
+    from app.models.history import AuditLog
+
+    launched = []
+    monkeypatch.setattr(subprocess, "Popen", lambda args, **kw: launched.append((args, kw)))
+    app.config["DNS_DASHBOARD_CHECKS"] = "dns,http"
+    portal = _superadmin(app, make_user)
+    response = portal.post("/admin/kepatuhan/jalankan", follow_redirects=True)
+    assert "dimulai di latar belakang" in response.get_data(as_text=True)
+    (args, kw), = launched
+    assert args[1:] == ["-m", "flask", "dns", "check", "--no-progress"]
+    assert kw["start_new_session"] and kw["env"]["FLASK_APP"] == "wsgi"
+    with app.app_context():
+        entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "compliance_run_started"))
+        assert entry is not None and entry.target == "dns,http"
