@@ -37,8 +37,11 @@ def post_fork(server, worker) -> None:
     killer, ``kill -9``) leaves its workers behind, still holding the listening
     port, so that the node cannot be started again: an idle worker notices the
     missing master on its next loop, but one busy with a slow client does not."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except AttributeError:  # not Linux: only the supervisor's kill of the whole group helps
+        return
+    if prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
         server.log.warning("prctl(PR_SET_PDEATHSIG) failed: workers may outlive a killed master")
     if os.getppid() != server.pid:  # the master died before the call above
         os._exit(1)
