@@ -11,7 +11,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models.base import utcnow
@@ -156,15 +156,19 @@ def audit(action: str, target: str = "", tenant_id: int | None = -1, user: User 
 
 
 def touch_content() -> None:
-    """Mark the village's content as changed (global table, direct update)."""
+    """Mark the village's content as changed, in the caller's transaction.
+
+    Through the Tenant object, not a bulk UPDATE: the registry listeners then see
+    that only ``content_updated_at`` changed, which is no registry change, so a save
+    leaves the host caches and other villages' pages alone (a bulk UPDATE of the
+    tenant table counts as a registry change)."""
     from tenants.models import Tenant
 
     tid = _site_tenant_id()
     if tid is not None:
-        # Tenant is a global table: a plain UPDATE, no system_scope needed (and none
-        # wanted: an autoflush inside system_scope would skip tenant stamping).
-        db.session.execute(update(Tenant).where(Tenant.id == tid)
-                           .values(content_updated_at=utcnow()))
+        tenant = db.session.get(Tenant, tid)
+        if tenant is not None:
+            tenant.content_updated_at = utcnow()
 
 
 def init_app(app) -> None:
