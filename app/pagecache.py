@@ -23,6 +23,8 @@
 from __future__ import annotations
 
 import gzip
+import os
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from http import HTTPStatus
@@ -36,7 +38,7 @@ from werkzeug.http import is_resource_modified, parse_cookie, quote_etag, remove
 from tenants.routing import INVALID, VILLAGE, site_of
 from tenants.scoping import TenantScoped, current_tenant_id
 
-from .cache import Generation, MemoryStore, make_store, tenant_key
+from .cache import Generation, MemoryStore, RedisLink, make_store, tenant_key
 from .i18n import LANG_COOKIE, LANGUAGES, language_of
 from .platform import PUBLIC_BLUEPRINTS
 
@@ -121,20 +123,66 @@ class CachedPage:
         return status, out, body
 
 
+@dataclass(frozen=True, slots=True)
+class PageKey:
+    """Which page a request asks for (``page``: village, language, method, path) and
+    under which content versions; ``versions`` is None while they cannot be read
+    (Redis unreachable)."""
+
+    page: str
+    versions: tuple[int, int, int] | None
+
+    def shared(self, lifetime: str | None) -> str:
+        """The key in the shared store: the page at these versions of this Redis's data."""
+        return f"{self.page}@{lifetime}.{'.'.join(map(str, self.versions))}"
+
+
+class _LocalPage:
+    """A page in this worker's memory: the versions it was rendered at, and when they
+    were last known to be current (``confirmed``, monotonic)."""
+
+    __slots__ = ("versions", "page", "confirmed")
+
+    def __init__(self, versions, page: CachedPage, confirmed: float) -> None:
+        self.versions, self.page, self.confirmed = versions, page, confirmed
+
+    @property
+    def nbytes(self) -> int:
+        return self.page.nbytes + 100
+
+
 class PageCache:
     """Stored pages: in this worker's memory, and in Redis when it is configured.
 
-    Keys carry the content versions, so an entry can never be stale, only unused:
-    with Redis, a worker keeps the pages it served in memory too (bounded by
-    ``PAGE_CACHE_MEMORY_MB``) and a hit then costs only the version read, not a
-    second round trip and the transfer of the page.
+    Each worker keeps the latest copy of each page it served (bounded by
+    ``PAGE_CACHE_MEMORY_MB``) with the versions it was rendered at, so a hit costs
+    only the version read; with Redis, a page one worker rendered is shared with every
+    worker and node under a key that carries the versions and Redis's lifetime token.
+
+    While Redis is unreachable the versions are unknown: a local copy is served only if
+    it was known current within the last ``OUTAGE_MAX_AGE`` seconds (a page rendered
+    during the outage counts from its rendering), so no visitor sees a page older than
+    that, and the worker keeps most of its capacity. Once Redis answers, the deferred
+    bumps are replayed (``app.cache.RedisLink``) and the versions decide again.
+
+    Stale-while-revalidate: when a page's versions moved on, one request (per page,
+    across workers and nodes through a short claim in the shared store; per process
+    without Redis) renders it, while the others get the previous copy for at most
+    ``REBUILD_CLAIM`` seconds.
     """
+
+    OUTAGE_MAX_AGE = 30.0
+    REBUILD_CLAIM = 10.0
 
     def __init__(self, app: Flask) -> None:
         self.enabled = app.config.get("PAGE_CACHE", True)
         memory = app.config["PAGE_CACHE_MEMORY_MB"] * 1024 * 1024
         self.store = make_store(app.config["REDIS_URL"], memory)
         self.local = self.store if isinstance(self.store, MemoryStore) else MemoryStore(memory)
+        self._link = RedisLink.of(app.config["REDIS_URL"])
+        if self._link is not None:
+            self._link.on_new_lifetime(self.local.clear)
+        self._claims = self.store if self._link is not None else MemoryStore(1024 * 1024)
         self._redis_url = app.config["REDIS_URL"]
         self._versions_folder = f"{app.instance_path}/versions"
 
@@ -143,34 +191,59 @@ class PageCache:
         # Indonesia would otherwise hold 83,763 of them (about 22 MB).
         return Generation(f"content-{tenant_id}", self._redis_url, self._versions_folder)
 
-    def get(self, key: str) -> CachedPage | None:
-        page = self.local.get(key)
-        if page is None and self.store is not self.local:
-            page = self.store.get(key)
+    def get(self, key: PageKey) -> CachedPage | None:
+        now = time.monotonic()
+        entry = self.local.get(key.page)
+        if key.versions is None:  # Redis unreachable: a recent copy only
+            if entry is not None and now - entry.confirmed <= self.OUTAGE_MAX_AGE:
+                return entry.page
+            return None
+        if entry is not None and entry.versions == key.versions:
+            entry.confirmed = now
+            return entry.page
+        if self._link is not None:
+            page = self.store.get(key.shared(self._link.lifetime))
             if isinstance(page, CachedPage):
-                self.local.set(key, page, ttl=TTL)
-        return page if isinstance(page, CachedPage) else None
+                self.local.set(key.page, _LocalPage(key.versions, page, now), ttl=TTL)
+                return page
+        if entry is not None and not self._claims.add(self._claim(key), os.getpid(),
+                                                      self.REBUILD_CLAIM):
+            return entry.page  # another request is rendering it: the previous copy
+        return None
 
-    def set(self, key: str, page: CachedPage) -> None:
-        self.local.set(key, page, ttl=TTL)
-        if self.store is not self.local:
-            self.store.set(key, page, ttl=TTL)
+    def set(self, key: PageKey, page: CachedPage) -> None:
+        self.local.set(key.page, _LocalPage(key.versions, page, time.monotonic()), ttl=TTL)
+        if key.versions is None:
+            return
+        if self._link is not None:
+            self.store.set(key.shared(self._link.lifetime), page, ttl=TTL)
+        self.release(key)
+
+    def release(self, key: PageKey) -> None:
+        """The request that claimed the rebuild of ``key`` is done with it."""
+        if key.versions is not None:
+            self._claims.delete(self._claim(key))
+
+    def _claim(self, key: PageKey) -> str:
+        return f"{key.page}@{'.'.join(map(str, key.versions))}:rebuild"
 
 
-def page_key(site_id: int, versions: tuple[int, int, int], lang: str, environ) -> str:
+def page_key(site_id: int, versions: tuple, lang: str, environ) -> PageKey:
     """The one definition of a page's cache key, used to store and to look up.
 
     ``versions`` are the village's own content version, the all-villages epoch
     (system-wide bulk changes) and the registry generation (theme, status, name
-    of a village). The path is taken raw from the WSGI environ, so the app and
-    the middleware cannot disagree on it.
+    of a village); any of them None (unknown) makes the key's versions unknown.
+    The path is taken raw from the WSGI environ, so the app and the middleware
+    cannot disagree on it.
     """
     path = environ.get("PATH_INFO") or "/"
     query = environ.get("QUERY_STRING")
     if query:
         path = f"{path}?{query}"
-    return tenant_key(site_id, "page", ".".join(map(str, versions)), lang,
-                      environ.get("REQUEST_METHOD") == "HEAD", path)
+    return PageKey(tenant_key(site_id, "page", lang, environ.get("REQUEST_METHOD") == "HEAD",
+                              path),
+                   None if None in versions else tuple(versions))
 
 
 def _cache() -> PageCache:
@@ -192,7 +265,7 @@ def _cacheable_request() -> bool:
     )
 
 
-def _current_key() -> str:
+def _current_key() -> PageKey:
     from tenants.resolver import get_resolver
 
     tenant = g.get("tenant")
@@ -247,6 +320,8 @@ def finish_response(response):
         _cache().set(key, page)
         status, headers, body = page.answer(request.environ, "MISS")
         return current_app.response_class(body, status=status, headers=headers)
+    if key is not None:
+        _cache().release(key)  # not stored: let the next request render it
     if response.status_code == 200 and request.method in ("GET", "HEAD") \
             and not response.direct_passthrough and "ETag" not in response.headers:
         response.add_etag()
@@ -335,8 +410,9 @@ class PageCacheMiddleware:
             site_id = ref.id
         registry, own, everyone = Generation.values(
             [resolver.counter, cache.version(site_id), cache.version(ALL)])
-        if site.kind == VILLAGE and registry != known_generation:
+        if site.kind == VILLAGE and registry is not None and registry != known_generation:
             return None  # the registry changed since this worker resolved the host
+        # (unknown while Redis is unreachable: the hosts known here are kept meanwhile)
         key = page_key(site_id, (own, everyone, registry), language_of(lang_arg, lang_cookie),
                        environ)
         page = cache.get(key)

@@ -20,7 +20,7 @@ from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import and_, bindparam, event, select
 from sqlalchemy.orm import Session, aliased, object_session
 
-from app.cache import Generation, redis_client
+from app.cache import Generation, RedisLink, RedisUnavailable
 from app.extensions import db
 
 from .models import STATUS_ACTIVE, Domain, Tenant, display_name
@@ -91,18 +91,23 @@ class HostResolver:
         # watched: with Redis, workers learn of a bump by pub/sub, not a GET per request
         self._generation = Generation("tenants", app.config["REDIS_URL"], app.instance_path,
                                       watch=True)
-        self._redis = redis_client(app.config["REDIS_URL"])
+        self._link = RedisLink.of(app.config["REDIS_URL"])
+        if self._link is not None:  # Redis has other data now: what it said is void
+            self._link.on_new_lifetime(self._forget)
         self._local: OrderedDict[str, TenantRef | AliasRedirect | None] = OrderedDict()
         self._local_limit = app.config["TENANT_CACHE_SIZE"]
         self._local_generation: int | None = None
         self._lock = Lock()
 
     # -- cache plumbing -------------------------------------------------------
-    def _check_generation(self) -> int:
+    def _check_generation(self) -> int | None:
+        """The registry generation; None while Redis is unreachable, and then the hosts
+        known here are kept (a registry change made meanwhile reaches this worker when
+        Redis answers again and the deferred bump is replayed)."""
         current = self._generation.value()
         if has_request_context():
             g.registry_generation = current
-        if current != self._local_generation:
+        if current is not None and current != self._local_generation:
             with self._lock:
                 self._local.clear()
                 self._local_generation = current
@@ -126,14 +131,15 @@ class HostResolver:
                 pass
         return value
 
-    def _shared_get(self, generation: int, host: str):
-        if self._redis is None:
+    def _shared_get(self, generation: int | None, host: str):
+        if self._link is None or generation is None:
             return _MISSING
         import json
 
+        key = f"tenants:{self._link.lifetime}:{generation}:host:{host}"
         try:
-            raw = self._redis.get(f"tenants:{generation}:host:{host}")
-        except Exception:
+            raw = self._link.run(lambda client: client.get(key))
+        except RedisUnavailable:
             return _MISSING
         if raw is None:
             return _MISSING
@@ -144,8 +150,8 @@ class HostResolver:
             return AliasRedirect(data["primary_only"])
         return TenantRef.create(**data)
 
-    def _shared_set(self, generation: int, host: str, value) -> None:
-        if self._redis is None:
+    def _shared_set(self, generation: int | None, host: str, value) -> None:
+        if self._link is None or generation is None:
             return
         import json
 
@@ -155,9 +161,10 @@ class HostResolver:
             payload = {"primary_only": value.primary_host}
         else:
             payload = asdict(value)
+        key = f"tenants:{self._link.lifetime}:{generation}:host:{host}"
         try:
-            self._redis.set(f"tenants:{generation}:host:{host}", json.dumps(payload), ex=3600)
-        except Exception:
+            self._link.run(lambda client: client.set(key, json.dumps(payload), ex=3600))
+        except RedisUnavailable:
             pass
 
     def generation(self) -> int | None:
@@ -169,6 +176,9 @@ class HostResolver:
     def invalidate(self) -> None:
         """Tell every worker and node that the registry changed."""
         self._generation.bump()
+        self._forget()
+
+    def _forget(self) -> None:
         with self._lock:
             self._local.clear()
             self._local_generation = None

@@ -1,6 +1,7 @@
 """Page cache, invalidation on change, ETag/304, Cache-Control, gzip, query budget."""
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 
 import pytest
@@ -352,3 +353,43 @@ def test_a_miss_reads_the_store_once_and_the_next_request_hits(app, seeded, jlod
         assert lookups == [lookups[0], lookups[0]]
     finally:
         del cache.get
+
+
+def test_concurrent_requests_at_an_invalidated_page_cause_one_rebuild(app, seeded, jlodro,
+                                                                       as_village):
+    """Stale-while-revalidate: one request renders the page again, the others get the
+    previous copy meanwhile (across workers and nodes the claim is kept in Redis)."""
+    import threading
+
+    from flask import before_render_template
+
+    assert jlodro.get("/berita").status_code == 200
+    with as_village("jlodro"):
+        db.session.add(Post(slug="baru", title="Berita baru", body_md="x", status="published",
+                            published_at=utcnow()))
+        db.session.commit()
+
+    def slow_render(*_args, **_kwargs):
+        time.sleep(0.3)  # the rebuild is still running when the others arrive
+
+    start, answers = threading.Barrier(8), []
+
+    def visit():
+        client = app.test_client()
+        start.wait()
+        answers.append(client.get("/berita", headers={"Host": jlodro.host}))
+
+    before_render_template.connect(slow_render, app)
+    try:
+        threads = [threading.Thread(target=visit) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        before_render_template.disconnect(slow_render, app)
+    assert all(answer.status_code == 200 for answer in answers)
+    rebuilt = [answer for answer in answers if answer.headers["X-Cache"] == "MISS"]
+    assert len(rebuilt) == 1 and "Berita baru" in rebuilt[0].text
+    after = jlodro.get("/berita")
+    assert after.headers["X-Cache"] == "HIT" and "Berita baru" in after.text
