@@ -127,6 +127,17 @@ def nodes(tmp_path_factory):
                 p.kill()
             pytest.fail("gunicorn nodes did not start")
         time.sleep(0.1)
+    for port in ports:  # the workers load the app after the master listens
+        while True:
+            try:
+                if Browser().request(port, "GET", "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline + 60:
+                for p in procs:
+                    p.kill()
+                pytest.fail("gunicorn workers did not answer")
     yield ports, env
     for p in procs:
         p.terminate()
