@@ -44,7 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> DesaFlask:
 
     tenants.init_app(app)
 
-    from . import cli, errors, health, i18n, pagecache, seo, themes
+    from . import cli, errors, health, i18n, pagecache, security_headers, seo, themes
     from .api import bp as api_bp
     from .api import portal_bp as portal_api_bp
     from .portal import bp as portal_bp
@@ -69,6 +69,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> DesaFlask:
     app.share_host_independent_routes()
     errors.init_app(app)
     pagecache.init_app(app)
+    security_headers.init_app(app)  # after the page cache: see its docstring
     cli.init_app(app)
 
     from .compliance import cli as compliance_cli

@@ -84,6 +84,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         # Years after closing that a citizen's personal data in a PPID request or a
         # complaint is kept (UU 27/2022: no longer than its purpose needs).
         "PPID_RETENTION_YEARS": int(env.get("PPID_RETENTION_YEARS") or 5),
+        # Tile server of the /peta map (a Leaflet URL template); none: no tiles.
+        "MAP_TILE_URL": (env.get("MAP_TILE_URL") or "").strip(),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),

@@ -75,8 +75,7 @@ def _error_page(code: int, title: str, message: str) -> str:
         return (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
                 f'<meta name="viewport" content="width=device-width, initial-scale=1">'
                 f"<title>{escape(title)}</title></head>"
-                f'<body style="font-family:sans-serif;max-width:40em;margin:2em auto;'
-                f'padding:0 1em"><p>{code}</p><h1>{escape(title)}</h1>'
+                f"<body><p>{code}</p><h1>{escape(title)}</h1>"
                 f"<p>{escape(message)}</p></body></html>")
 
 

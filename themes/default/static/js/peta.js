@@ -28,6 +28,10 @@
     };
     note.addTo(map);
   }
+  // The label holds the village's name: data, so a text node, never HTML
+  // (Leaflet reads a string given to bindPopup as HTML).
+  var label = document.createElement("span");
+  label.textContent = el.dataset.label || "";
   L.circleMarker([lat, lng], { radius: 10, weight: 3, color: "#084c37", fillColor: "#0b6e4f", fillOpacity: 0.8 })
-    .addTo(map).bindPopup(el.dataset.label || "");
+    .addTo(map).bindPopup(label);
 })();
