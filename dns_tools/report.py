@@ -7,11 +7,12 @@ that is copied in at the end (still constant memory).
 """
 from __future__ import annotations
 
-import csv
 import html
 import json
 import tempfile
 from typing import IO
+
+import safe_csv
 
 from .model import VERDICTS, Result, Summary, explanation
 
@@ -52,7 +53,7 @@ class JsonWriter(Writer):
 class CsvWriter(Writer):
     def __init__(self, out: IO[str], lang: str = "id") -> None:
         super().__init__(out, lang)
-        self._w = csv.writer(out)
+        self._w = safe_csv.writer(out)
         self._w.writerow(CSV_FIELDS)
 
     def write(self, result: Result) -> None:

@@ -1,7 +1,6 @@
 """Compliance dashboard for superadmins on the base domain (``/admin/kepatuhan``)."""
 from __future__ import annotations
 
-import csv
 import io
 import os
 import subprocess
@@ -11,6 +10,7 @@ from collections import OrderedDict
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+import safe_csv
 from app.auth.core import audit, superadmin_required
 from app.extensions import db
 from dns_tools import VERDICTS, explanation
@@ -89,7 +89,7 @@ def export_csv():
     if run is None:
         abort(404)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = safe_csv.writer(out)
     writer.writerow(["name", "kecamatan", "verdict", "confirmed", "detail", "addresses",
                      "checked_at"])
     for row in _results(run, _verdict_filter()):

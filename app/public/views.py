@@ -368,20 +368,24 @@ def _budget_lines_for_csv():
 @bp.route("/transparansi/apbdes-<int:year>.csv")
 def apbdes_csv(year: int):
     """The APBDes lines of one year as CSV (UTF-8 with BOM so spreadsheets read it)."""
-    import csv
     import io
+    from decimal import Decimal
 
     from flask import Response
+
+    import safe_csv
 
     lines = db.session.scalars(_budget_lines_for_csv(), {"year": year}).all()
     if not lines:
         abort(404)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = safe_csv.writer(out)
     writer.writerow(["tahun", "bagian", "kode", "uraian", "anggaran", "realisasi"])
     for line in lines:
+        # amounts as numbers (a spreadsheet reads them as such), labels as neutralised text
         writer.writerow([line.year, BUDGET_SECTIONS.get(line.section, line.section), line.code,
-                         line.name, f"{line.planned:.2f}", f"{line.realised:.2f}"])
+                         line.name, Decimal(f"{line.planned:.2f}"),
+                         Decimal(f"{line.realised:.2f}")])
     response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="apbdes-{g.tenant.slug}-{year}.csv"')
