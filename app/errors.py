@@ -110,8 +110,13 @@ def handle_http_error(exc: HTTPException):
     ):
         message = exc.description  # our own Indonesian descriptions
     if _wants_json():
-        response = jsonify(error=title, status=code)
+        # one shape for every error (docs/openapi.yaml, Error): the title, the code and
+        # what was wrong, in Indonesian
+        response = jsonify(error=title, status=code, detail=message)
         response.status_code = code
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":  # e.g. Allow on a 405
+                response.headers[name] = value
     else:
         # gettext returns a text without a catalogue entry unchanged (werkzeug's English)
         response = exc.get_response()

@@ -1,9 +1,12 @@
 """Endpoints of the public JSON API."""
 from __future__ import annotations
 
+import re
+from datetime import date, datetime, timezone
 from decimal import Decimal
+from urllib.parse import urlencode
 
-from flask import abort, g, jsonify, request, url_for
+from flask import abort, g, jsonify, request
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -16,9 +19,18 @@ from tenants.scoping import system_scope
 
 from . import bp, portal_bp
 
+# The bounds docs/openapi.yaml states; tests/citizen/test_api_contract.py holds the two
+# to each other.
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
+MAX_PAGE = 100_000
+YEARS = (1900, 2200)
+#: Ids are 32-bit columns: a larger number names nothing.
+MAX_ID = 2**31 - 1
+VILLAGE_STATUSES = ("active",)
+AGENDA_WHEN = ("all", "upcoming", "past")
 CACHE_SECONDS = 300
+DIGITS = re.compile(r"[0-9]{1,10}")
 
 
 def _after(response):
@@ -35,27 +47,46 @@ bp.after_request(_after)
 portal_bp.after_request(_after)
 
 
-def _int(name: str, default: int, low: int, high: int) -> int:
+def _invalid(name: str):
+    abort(400, description=f"Parameter {name} tidak valid.")
+
+
+def _int(name: str, default: int | None, low: int, high: int) -> int | None:
+    """An integer query parameter within its documented bounds; absent: ``default``."""
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        abort(400, description=f"Parameter {name} tidak valid.")
+    if not DIGITS.fullmatch(raw) or not low <= int(raw) <= high:
+        _invalid(name)
     return int(raw)
 
 
+def _choice(name: str, choices: tuple[str, ...], default: str | None = None) -> str | None:
+    """A query parameter from the schema's enum; absent: ``default``."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if raw not in choices:
+        _invalid(name)
+    return raw
+
+
+def _paging() -> tuple[int, int]:
+    return (_int("page", 1, 1, MAX_PAGE), _int("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE))
+
+
 def paged(statement, serialise):
-    page = _int("page", 1, 1, 100_000)
-    per_page = _int("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
+    page, per_page = _paging()
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
     items = [serialise(*row) if len(row) > 1 else serialise(row[0]) for row in rows]
     pages = max(1, -(-total // per_page))
 
     def link(n):
-        args = dict(request.args.items())
-        args.update(page=n, per_page=per_page)
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
+        # the query as the client sent it, with the page changed: its names and values
+        # are only ever encoded into the address, never read as options of our own
+        args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("page", "per_page")]
+        return f"{request.path}?{urlencode(args + [('page', n), ('per_page', per_page)])}"
 
     return jsonify(
         data=items,
@@ -65,8 +96,14 @@ def paged(statement, serialise):
     )
 
 
-def _dt(value):
-    return value.isoformat() if value is not None else None
+def _dt(value: datetime | date | None) -> str | None:
+    """RFC 3339: a moment with its offset (stored in UTC; SQLite gives it back without
+    one), a day as ``YYYY-MM-DD``."""
+    if value is None:
+        return None
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.isoformat()
 
 
 def _money(value) -> str:
@@ -126,6 +163,8 @@ def budget_json(line) -> dict:
 
 
 def _one(model, item_id: int, serialise):
+    if not 1 <= item_id <= MAX_ID:
+        abort(404)
     item = db.session.scalar(select(model).where(model.id == item_id, model.visible()))
     if item is None:
         abort(404)
@@ -135,6 +174,9 @@ def _one(model, item_id: int, serialise):
 # -- village endpoints ------------------------------------------------------------
 @bp.route("/desa")
 def village():
+    # the portal's list parameters, checked here too: one contract for both hosts
+    _paging()
+    _choice("status", VILLAGE_STATUSES)
     t = g.tenant
     return jsonify(data=dict(code=t.code, name=t.name, display_name=t.display_name, slug=t.slug,
                              kind=t.kind, kecamatan=t.kecamatan_name, regency=t.regency_name,
@@ -166,18 +208,14 @@ def announcement(item_id: int):
 
 @bp.route("/agenda")
 def agenda():
-    from datetime import date
-
-    when = request.args.get("when", "all")
+    when = _choice("when", AGENDA_WHEN, "all")
     statement = select(Event).where(Event.visible())
     if when == "upcoming":
         statement = statement.where(Event.starts_on >= date.today()).order_by(Event.starts_on)
     elif when == "past":
         statement = statement.where(Event.starts_on < date.today()).order_by(Event.starts_on.desc())
-    elif when == "all":
-        statement = statement.order_by(Event.starts_on.desc())
     else:
-        abort(400, description="Parameter when tidak valid.")
+        statement = statement.order_by(Event.starts_on.desc())
     return paged(statement, event_json)
 
 
@@ -191,13 +229,12 @@ def documents():
     from app.models import DOCUMENT_CATEGORIES
 
     statement = select(Document).where(Document.visible())
-    category = request.args.get("category")
+    category = _choice("category", tuple(DOCUMENT_CATEGORIES))
     if category:
-        if category not in DOCUMENT_CATEGORIES:
-            abort(400, description="Kategori tidak dikenal.")
         statement = statement.where(Document.category == category)
-    if request.args.get("year"):
-        statement = statement.where(Document.year == _int("year", 0, 1900, 2200))
+    year = _int("year", None, *YEARS)
+    if year is not None:
+        statement = statement.where(Document.year == year)
     return paged(statement.order_by(Document.year.desc(), Document.title, Document.id), document_json)
 
 
@@ -209,8 +246,9 @@ def document(item_id: int):
 @bp.route("/apbdes")
 def apbdes():
     statement = select(BudgetLine)
-    if request.args.get("year"):
-        statement = statement.where(BudgetLine.year == _int("year", 0, 1900, 2200))
+    year = _int("year", None, *YEARS)
+    if year is not None:
+        statement = statement.where(BudgetLine.year == year)
     statement = statement.order_by(BudgetLine.year.desc(), BudgetLine.section,
                                    BudgetLine.position, BudgetLine.code, BudgetLine.id)
     return paged(statement, budget_json)
@@ -238,7 +276,7 @@ def villages():
     kecamatan = request.args.get("kecamatan", "").strip()
     if kecamatan:
         statement = statement.where(func.lower(Tenant.kecamatan_name) == kecamatan.lower()[:80])
-    if request.args.get("status") == "active":
+    if _choice("status", VILLAGE_STATUSES) == "active":
         statement = statement.where(Tenant.status == STATUS_ACTIVE)
     with system_scope():
         return paged(statement, village_json)
