@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request
 
 from .service import days_off
 
@@ -25,9 +25,8 @@ def _year() -> int | None:
 
 
 def _bad_year():
-    response = jsonify(error="bad_request", message="tahun harus tahun empat angka (1900-2200).")
-    response.status_code = 400
-    return response
+    # the API's one error shape (docs/openapi.yaml, Error), from app.errors
+    abort(400, description="Parameter tahun tidak valid: tahun empat angka (1900-2200).")
 
 
 @bp.route("/hari-libur")
