@@ -39,7 +39,6 @@ def _after(response):
         response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
     if response.status_code == 200 and "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
