@@ -58,7 +58,7 @@ class RedisProcess:
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
+def cluster(tmp_path_factory, request):
     if not _port_open(5432):
         pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
     if REDIS_SERVER is None:
@@ -70,6 +70,7 @@ def cluster(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("faults")
     redis = RedisProcess(tmp)
     redis.start()
+    request.addfinalizer(lambda: redis.proc.poll() is None and redis.kill())  # also on errors
     database = f"desa_faults_{os.getpid()}"
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
         c.execute(f"DROP DATABASE IF EXISTS {database}")
@@ -85,6 +86,7 @@ def cluster(tmp_path_factory):
     subprocess.run([sys.executable, "-m", "flask", "users", "create", "--role", "admin",
                     "--village", "jlodro", "operator@jlodro.id"], env=env, **run)
     procs, ports, logs = [], [], []
+    request.addfinalizer(lambda: [p.kill() for p in procs if p.poll() is None])
     for n in (1, 2):
         port = _free_port()
         logs.append(tmp / f"node{n}.log")
@@ -117,8 +119,6 @@ def cluster(tmp_path_factory):
     for p in procs:
         p.terminate()
         p.wait(timeout=10)
-    if redis.proc.poll() is None:
-        redis.kill()
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
         c.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
