@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from dataclasses import dataclass, field
 
 from flask import current_app
 from PIL import Image, ImageOps
@@ -173,9 +174,28 @@ def article_pictures(sources: list[str]) -> dict[str, dict[str, str]]:
     return pictures
 
 
-def ingest(data: bytes, filename: str, tenant_code: str, alt: str = "",
-           allowed: tuple[str, ...] = ("image", "pdf")) -> MediaFile:
-    """Validate, store and return a new (unflushed) MediaFile for the current village."""
+@dataclass
+class PreparedUpload:
+    """A checked upload, re-encoded in memory and not stored yet (``store_upload``)."""
+
+    kind: str
+    content_type: str
+    ext: str
+    display_name: str
+    blobs: dict[str, bytes]  # "" = the original, else a variant name
+    width: int | None
+    height: int | None
+    variants: dict = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return len(self.blobs[""])
+
+
+def prepare_upload(data: bytes, filename: str,
+                   allowed: tuple[str, ...] = ("image", "pdf")) -> PreparedUpload:
+    """Check an upload (type from its bytes, size, pixels, the village's quota) and
+    re-encode it, without storing anything: a form validates every field first."""
     max_file, quota = _limits()
     if not data:
         raise MediaError("Berkas kosong.")
@@ -188,37 +208,43 @@ def ingest(data: bytes, filename: str, tenant_code: str, alt: str = "",
     if kind not in allowed:
         raise MediaError("Di sini hanya boleh " + ("dokumen PDF." if allowed == ("pdf",)
                                                    else "gambar JPG, PNG, WebP atau GIF."))
-    storage = get_storage()
     display_name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1][:200]
     if kind == "pdf":
         if b"%%EOF" not in data[-2048:]:
             raise MediaError("Berkas PDF rusak atau tidak lengkap.")
-        blobs = {"": data}
-        ext, ctype, width, height, variants = "pdf", "application/pdf", None, None, {}
+        prepared = PreparedUpload("pdf", "application/pdf", "pdf", display_name, {"": data},
+                                  None, None)
     else:
         img = _open_image(data, fmt)
         if max(img.size) > MAX_DIMENSION:
             img.thumbnail((MAX_DIMENSION, MAX_DIMENSION), Image.Resampling.LANCZOS)
         ext, ctype = IMAGE_FORMATS[fmt]
-        width, height = img.size
-        blobs = {"": _encode(img, fmt)}
-        variants = {}
+        prepared = PreparedUpload("image", ctype, ext, display_name, {"": _encode(img, fmt)},
+                                  img.width, img.height)
         for name, target in VARIANT_WIDTHS.items():
-            if width > target:
+            if img.width > target:
                 small = img.copy()
                 small.thumbnail((target, target * 10), Image.Resampling.LANCZOS)
-                blobs[name] = _encode(small, fmt)
-                variants[name] = {"width": small.width, "height": small.height}
+                prepared.blobs[name] = _encode(small, fmt)
+                prepared.variants[name] = {"width": small.width, "height": small.height}
     used = db.session.scalar(select(func.coalesce(func.sum(MediaFile.size), 0))
                              .execution_options(include_trashed=True)) or 0
-    if used + len(blobs[""]) > quota:
+    if used + prepared.size > quota:
         raise MediaError("Kuota penyimpanan desa sudah penuh. Hapus berkas lama terlebih dahulu.")
-    key = new_key(tenant_code, ext)
+    return prepared
+
+
+def store_upload(prepared: PreparedUpload, tenant_code: str, alt: str = "") -> MediaFile:
+    """Store a prepared upload; return its new (unflushed) MediaFile, added to the session.
+    If the caller's transaction then fails, it removes the files with ``delete_stored``."""
+    storage = get_storage()
+    key = new_key(tenant_code, prepared.ext)
+    variants = {name: dict(info) for name, info in prepared.variants.items()}
     stored = []
     try:
-        for name, blob in blobs.items():
+        for name, blob in prepared.blobs.items():
             k = key if not name else variant_key(key, name)
-            storage.save(k, blob, ctype)
+            storage.save(k, blob, prepared.content_type)
             stored.append(k)
             if name:
                 variants[name]["key"] = k
@@ -226,18 +252,29 @@ def ingest(data: bytes, filename: str, tenant_code: str, alt: str = "",
         for k in stored:
             storage.delete(k)
         raise
-    media = MediaFile(key=key, kind=kind, content_type=ctype, size=len(blobs[""]),
-                      width=width, height=height, original_name=display_name, alt=alt,
-                      variants=variants)
+    media = MediaFile(key=key, kind=prepared.kind, content_type=prepared.content_type,
+                      size=prepared.size, width=prepared.width, height=prepared.height,
+                      original_name=prepared.display_name, alt=alt, variants=variants)
     db.session.add(media)
     return media
 
 
-def delete_media(media: MediaFile) -> None:
-    """Remove the stored objects (original and variants) and the row."""
+def ingest(data: bytes, filename: str, tenant_code: str, alt: str = "",
+           allowed: tuple[str, ...] = ("image", "pdf")) -> MediaFile:
+    """Validate and store an upload in one step (nothing else to validate first)."""
+    return store_upload(prepare_upload(data, filename, allowed), tenant_code, alt)
+
+
+def delete_stored(media: MediaFile) -> None:
+    """Remove the stored objects (original and variants) of a file, not its row."""
     storage = get_storage()
     for variant in (media.variants or {}).values():
         if variant.get("key"):
             storage.delete(variant["key"])
     storage.delete(media.key)
+
+
+def delete_media(media: MediaFile) -> None:
+    """Remove the stored objects (original and variants) and the row."""
+    delete_stored(media)
     db.session.delete(media)
