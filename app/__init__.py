@@ -39,6 +39,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> DesaFlask:
     from .models import base as model_base
 
     model_base.install()
+    from . import bodies
+
+    bodies.install()
 
     import tenants
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, Integer, String, Table, Text, and_, bindparam, event, or_
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column, validates
+from sqlalchemy import (
+    DateTime, ForeignKey, Integer, String, Table, Text, and_, bindparam, event, or_,
+)
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column
 from sqlalchemy.orm import with_loader_criteria
 from sqlalchemy.sql import visitors
 
@@ -52,19 +54,11 @@ class Trashable:
 
 
 class MarkdownBody:
-    """Markdown source plus its sanitised HTML, rendered once on save (not per view)."""
+    """Markdown source plus its sanitised HTML. The HTML is rendered from the source
+    before each flush that changes it (``app.bodies``), never per view."""
 
     body_md: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
-
-    @validates("body_md")
-    def _render_body(self, _key: str, value: str | None) -> str:
-        from app.markdown import render_markdown
-        from app.media import article_pictures
-
-        value = value or ""
-        self.body_html = render_markdown(value, article_pictures)
-        return value
 
 
 class Publishable:
@@ -72,6 +66,11 @@ class Publishable:
 
     status: Mapped[str] = mapped_column(String(10), default=DRAFT, index=True)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+    @declared_attr
+    def owner_id(cls) -> Mapped[int | None]:  # noqa: N805
+        """The operator who created it: a kontributor may work on its own drafts only."""
+        return mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
     @classmethod
     def visible(cls, now: datetime | None = None, *, core: bool = False):
