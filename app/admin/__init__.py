@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, g
+from flask import Blueprint, abort, g, request
+
+from app.permissions import enforce
+from app.validation import INT_MAX
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -23,6 +26,18 @@ def _publish_due() -> None:
         return
     _last_publish_check[tenant.id] = now
     publish_due()
+
+
+def ids_in_range() -> None:
+    """An id in the URL larger than any the database stores is a plain 404 (PostgreSQL
+    would refuse to compare an INTEGER column with it)."""
+    if any(isinstance(v, int) and not 0 <= v <= INT_MAX
+           for v in (request.view_args or {}).values()):
+        abort(404)
+
+
+bp.before_request(ids_in_range)
+bp.before_request(enforce)  # every view declares its action (app.permissions)
 
 
 def publish_due() -> int:
@@ -81,9 +96,12 @@ def init_app(app) -> None:
         """Hapus permanen item di tempat sampah yang lebih lama dari N hari (untuk cron)."""
         click.echo(f"{purge_trash(days)} item dihapus permanen dari tempat sampah.")
 
-    from . import export, superadmin, views  # noqa: F401 - routes
+    from app import permissions
+
+    from . import audit, budget, content, export, media, settings, superadmin, users  # noqa: F401
     from .superadmin import bp as superadmin_bp
 
+    permissions.init_app(app)
     app.register_blueprint(bp)
     app.register_portal_blueprint(superadmin_bp)
     export.init_app(app)

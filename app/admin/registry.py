@@ -1,15 +1,16 @@
-"""What the operator can edit: one spec per content kind, fields described once."""
+"""What the operator can edit: one spec per content kind, fields described once.
+
+The forms are generated from these specs (``app.admin.forms.content``); the
+limits of each field come from its model column."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
-from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
 from app.models import (
     BUDGET_SECTIONS, DOCUMENT_CATEGORIES, GROUPS, STAT_CATEGORIES, Album, Announcement,
-    BudgetLine, Category, Document, Event, MenuItem, Official, Page, PopulationStat, Post, Tag,
+    BudgetLine, Category, Document, Event, MenuItem, Official, Page, PopulationStat, Post,
 )
 
 
@@ -119,46 +120,4 @@ def slugify(text: str) -> str:
     return text[:100] or "item"
 
 
-def parse_value(f: Field, raw: str) -> tuple[Any, str | None]:
-    """(value, error) for one submitted field."""
-    raw = (raw or "").strip() if f.type not in ("markdown", "textarea") else (raw or "")
-    if f.required and not str(raw).strip():
-        return None, f"{f.label} wajib diisi."
-    if f.type in ("text", "textarea", "markdown", "slug", "tags"):
-        return raw, None
-    if f.type == "url":
-        # Only links inside the site or to http(s) pages: never javascript: or data:.
-        ok = (raw.startswith("/") and not raw.startswith("//")) or re.match(r"^https?://[^\s/]+", raw)
-        return (raw, None) if ok and len(raw) <= 300 else (None, f"{f.label} harus diawali / atau https://.")
-    if raw == "":
-        return None, None
-    try:
-        if f.type == "date":
-            return date.fromisoformat(raw), None
-        if f.type == "time":
-            return time.fromisoformat(raw), None
-        if f.type in ("int", "media", "pdf"):
-            return int(raw), None
-        if f.type == "decimal":
-            return Decimal(raw.replace(".", "").replace(",", ".") if "," in raw else raw), None
-        if f.type == "select":
-            if raw not in f.options():
-                return None, f"Pilihan {f.label} tidak valid."
-            return (int(raw) if f.name.endswith("_id") else raw), None
-    except (ValueError, InvalidOperation):
-        return None, f"{f.label} tidak valid."
-    return raw, None
-
-
-def parse_datetime_local(raw: str | None) -> datetime | None:
-    if not raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
-__all__ = ["KINDS", "KIND_OF_MODEL", "Field", "Kind", "Tag", "slugify", "parse_value",
-           "parse_datetime_local"]
+__all__ = ["KINDS", "KIND_OF_MODEL", "Field", "Kind", "slugify"]

@@ -4,20 +4,25 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import or_, select
 
-from app.auth.core import audit, superadmin_required
+from app.auth.core import audit
 from app.auth.passwords import password_problem
 from app.extensions import db
 from app.models import AuditLog, Membership, User
 from app.models.users import ROLES
+from app.permissions import enforce, permission
 from tenants.models import STATUS_ACTIVE, STATUS_SUSPENDED, Tenant
 from tenants.scoping import system_scope, tenant_context
 
+from . import ids_in_range
+
 bp = Blueprint("superadmin", __name__, url_prefix="/admin", template_folder="templates",
                static_folder="static", static_url_path="/static")
+bp.before_request(ids_in_range)
+bp.before_request(enforce)  # every view declares its action (app.permissions)
 
 
 @bp.route("/")
-@superadmin_required
+@permission("regency.villages")
 def villages():
     q = (request.args.get("q") or "").strip()
     stmt = select(Tenant).order_by(Tenant.code)
@@ -30,7 +35,7 @@ def villages():
 
 
 @bp.route("/villages/<int:ident>/status", methods=["POST"])
-@superadmin_required
+@permission("regency.villages")
 def village_status(ident: int):
     tenant = db.session.get(Tenant, ident)
     status = request.form.get("status")
@@ -46,7 +51,7 @@ def village_status(ident: int):
 
 
 @bp.route("/users", methods=["GET", "POST"])
-@superadmin_required
+@permission("regency.users")
 def users():
     error = None
     if request.method == "POST":
@@ -84,7 +89,7 @@ def users():
 
 
 @bp.route("/audit")
-@superadmin_required
+@permission("regency.audit")
 def audit_log():
     rows = db.session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(1000)).all()
     return render_template("admin/audit.html", rows=rows, all_villages=True)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.history import AuditLog
-from app.models.users import ROLE_ADMIN, ROLE_REDAKSI, Membership, User
+from app.models.users import Membership, User
 
 
 def _site_tenant_id() -> int | None:
@@ -82,14 +82,6 @@ def role_for(user: User) -> str | None:
         return "superadmin"
     membership = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
     return membership.role if membership else None
-
-
-def can_publish() -> bool:
-    return g.get("role") in ("superadmin", ROLE_ADMIN, ROLE_REDAKSI)
-
-
-def is_village_admin() -> bool:
-    return g.get("role") in ("superadmin", ROLE_ADMIN)
 
 
 def login_required(view):

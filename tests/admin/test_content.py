@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from app.admin.registry import KINDS
 from app.extensions import db
 from app.models import BudgetLine, Page, Post, Revision
+from app.models.base import utcnow
 from cms_testing import OTHER
 from desa_testing import village
 from tenants.models import Tenant
@@ -196,71 +198,44 @@ def test_village_admin_audit_only_own_village(app, logged_in):
 
 
 def test_every_admin_url_with_other_village_ids_is_404(app, logged_in):
-    """Walk every /admin rule with int ids using the OTHER village's ids: all 404."""
-    import io
-
-    from cms_testing import image_bytes
-
-    other = logged_in("admin", slug=OTHER, email="o@soko.id")
-    ids = {}
-    ids["page"] = _new(other, "page", title="P", body_md="x")
-    ids["post"] = _new(other, "post", title="P", body_md="x")
-    ids["announcement"] = _new(other, "announcement", title="A")
-    ids["event"] = _new(other, "event", title="E", starts_on="2030-01-01")
-    ids["official"] = _new(other, "official", name="O", position="X")
-    ids["document"] = _new(other, "document", title="D")
-    ids["album"] = _new(other, "album", title="Al")
-    ids["category"] = _new(other, "category", name="C")
-    ids["budget"] = _new(other, "budget", year="2026", section="belanja", name="B")
-    ids["stat"] = _new(other, "stat", year="2026", category="umur", label="L")
-    r = other.post("/admin/media/upload", data={"file": (io.BytesIO(image_bytes()), "a.png")},
-                   headers={"Accept": "application/json"}, content_type="multipart/form-data")
-    media_id = r.get_json()["id"]
-    r = other.post(f"/admin/albums/{ids['album']}/photos",
-                   data={"file": (io.BytesIO(image_bytes()), "b.png")},
-                   content_type="multipart/form-data")
-    assert r.status_code == 302
-    with app.app_context():
-        from app.models import Membership, Photo
-        from tenants.scoping import tenant_context
-
-        with tenant_context(village(OTHER).id):
-            photo_id = db.session.scalar(select(Photo.id))
-            member_id = db.session.scalar(select(Membership.id))
-            rev_id = db.session.scalar(select(Revision.id))
-    other.post(f"/admin/c/page/{ids['page']}/delete")  # trashed ids must be 404 too
+    """Walk every /admin rule with ids (found in the URL map, objects made for what each
+    view declares) using the OTHER village's ids: all 404, trashed ones too."""
+    from admin_objects import action_of, admin_rules, make_target, methods
+    from app.permissions import ACTIONS
 
     mine = logged_in("admin")
-    checked = 0
-    for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/admin") or not any(
-                isinstance(c, type(app.url_map.converters["int"](app.url_map)))
-                for c in rule._converters.values()):
-            continue
-        kinds = list(ids) if "kind_name" in rule.arguments else [None]
-        for kind in kinds:
-            values = {}
-            for arg in rule.arguments:
-                if arg == "kind_name":
-                    values[arg] = kind
-                elif arg == "ident":
-                    values[arg] = (media_id if "media" in rule.rule else
-                                   member_id if "/users/" in rule.rule else
-                                   ids["album"] if "/albums/" in rule.rule else ids[kind])
-                elif arg == "photo_id":
-                    values[arg] = photo_id
-                elif arg in ("rev_id", "rev_a", "rev_b"):
-                    values[arg] = rev_id
-            path = rule.build(values)[1]
-            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-                r = getattr(mine, method.lower())(path)
-                assert r.status_code == 404, (method, path, r.status_code)
-                checked += 1
-    assert checked > 20
-    # and the other village still has everything
-    assert other.get(f"/admin/c/post/{ids['post']}").status_code == 200
+    checked, walked = 0, set()
+    with app.app_context():
+        other = village(OTHER)
+        rules = [(rule, declared) for rule, declared in admin_rules()
+                 if any(a in rule.arguments for a in ("ident", "photo_id", "rev_id"))]
+        for rule, declared in rules:
+            for method in methods(rule):
+                action = action_of(declared, method)
+                kinds = ([declared.kind] if declared.kind else
+                         list(ACTIONS[action]) if "kind_name" in rule.arguments else [None])
+                for kind in kinds:
+                    for trashed in (False, True):
+                        path = make_target(other.id, other.code, rule, declared, method,
+                                           kind=kind, owner_id=None, published=True)
+                        if trashed and kind is not None:
+                            with tenant_context(other.id):
+                                model = KINDS[kind].model
+                                if not hasattr(model, "deleted_at"):
+                                    continue
+                                db.session.execute(update(model).values(deleted_at=utcnow())
+                                                   .execution_options(include_trashed=True))
+                                db.session.commit()
+                        r = getattr(mine, method.lower())(path)
+                        assert r.status_code == 404, (method, path, r.status_code)
+                        checked += 1
+                walked.add(rule.endpoint)
+        assert walked == {rule.endpoint for rule, _ in rules} and len(walked) >= 12
+    assert checked > 100
     with app.app_context():
         assert db.session.get(Tenant, village(OTHER).id).status == "active"
+        with tenant_context(village(OTHER).id):
+            assert db.session.query(Post).execution_options(include_trashed=True).count() > 0
 
 
 def test_pages_render_for_every_kind_and_album(app, logged_in):
