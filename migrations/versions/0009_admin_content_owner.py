@@ -1,7 +1,7 @@
 """content owner: who created a page, post, announcement, event, document or album
 
-Revision ID: admin_0008_owner
-Revises: lead_0007_holidays
+Revision ID: admin_0009_owner
+Revises: lead_0008_ppid
 
 A kontributor may edit, delete and restore only the drafts it created
 (``app.permissions``); rows created before this migration have no owner and
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "admin_0008_owner"
-down_revision = "lead_0007_holidays"
+revision = "admin_0009_owner"
+down_revision = "lead_0008_ppid"
 branch_labels = None
 depends_on = None
 
