@@ -200,7 +200,8 @@ def prepare_upload(data: bytes, filename: str,
     if not data:
         raise MediaError("Berkas kosong.")
     if len(data) > max_file:
-        raise MediaError(f"Berkas terlalu besar. Maksimum {max_file // (1024 * 1024)} MB per berkas.")
+        raise MediaError(f"Berkas terlalu besar. Maksimum {max_file // (1024 * 1024)} MB "
+                         "per berkas.")
     fmt = sniff(data)
     if fmt is None:
         raise MediaError(_refusal(data))

@@ -79,9 +79,17 @@ RULES: tuple[Rule, ...] = (
     Rule("regency.audit", (SUPERADMIN,)),
 )
 
-ACTIONS: dict[str, tuple[str, ...] | None] = {}
-for _rule in RULES:
-    ACTIONS.setdefault(_rule.action, _rule.kinds)
+
+
+def _kinds_of(action: str) -> tuple[str, ...] | None:
+    """Every kind some row names for ``action``; None when no row names any."""
+    kinds = [kind for rule in RULES if rule.action == action for kind in rule.kinds or ()]
+    return tuple(dict.fromkeys(kinds)) or None
+
+
+#: Every declared action and the kinds of object it applies to.
+ACTIONS: dict[str, tuple[str, ...] | None] = {rule.action: _kinds_of(rule.action)
+                                              for rule in RULES}
 
 
 def rules_for(role: str | None, action: str, kind: str | None) -> list[Rule]:

@@ -187,7 +187,8 @@ def _with_revisions(kind_name: str, ident: int, trashed: bool = False):
 @permission("content.view")
 def content_history(kind_name: str, ident: int):
     kind, obj = _with_revisions(kind_name, ident, trashed=True)
-    return render_template("admin/history.html", kind=kind, obj=obj, revisions=_revisions(kind, obj))
+    return render_template("admin/history.html", kind=kind, obj=obj,
+                           revisions=_revisions(kind, obj))
 
 
 def _revision_or_404(kind: Kind, obj, rev_id: int) -> Revision:

@@ -57,7 +57,9 @@ def _cases(rule, declared):
         kinds = ([declared.kind] if declared.kind else
                  list(ACTIONS[action]) if "kind_name" in rule.arguments else [None])
         for kind in kinds:
-            variants = [(True, False), (False, True)] if "ident" in rule.arguments else [(True, False)]
+            # own draft, and published by someone else
+            variants = [(True, False), (False, True)] if "ident" in rule.arguments \
+                else [(True, False)]
             for own, published in variants:
                 yield method, action, kind, own, published
 

@@ -20,9 +20,9 @@ YEAR_RANGE = (1900, 2200)
 
 
 def _column(kind: Kind, name: str):
-    attribute = getattr(kind.model, name, None)
-    return attribute.property.columns[0] if attribute is not None and hasattr(
-        attribute, "property") and hasattr(attribute.property, "columns") else None
+    """The model column behind a registry field (None for tags, which are a relation)."""
+    columns = kind.model.__table__.c
+    return columns[name] if name in columns else None
 
 
 def _blank_or(convert):
