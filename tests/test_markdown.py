@@ -89,12 +89,21 @@ def test_empty_and_odd_input():
     render_markdown("\x00\x01" * 100 + "[" * 1000)  # does not raise
 
 
-def test_body_html_is_rendered_on_save(ctx):
+def test_body_html_is_rendered_on_save(app, jlodro):
+    """Rendered when the post is flushed (app.bodies); setting the source runs nothing."""
+    from app.extensions import db
     from app.models import Post
+    from desa_testing import village
+    from tenants.scoping import tenant_context
 
-    post = Post(title="t", slug="t", body_md="<script>x</script>**ok**")
-    assert post.body_html.strip() == "<p><strong>ok</strong></p>"
-    assert "script" not in post.body_html
+    with app.app_context(), tenant_context(village("jlodro").id):
+        post = Post(title="t", slug="t", body_md="<script>x</script>**ok**")
+        assert not post.body_html
+        db.session.add(post)
+        db.session.flush()
+        assert post.body_html.strip() == "<p><strong>ok</strong></p>"
+        assert "script" not in post.body_html
+        db.session.rollback()
 
 
 def test_images_in_content_are_lazy_loaded():

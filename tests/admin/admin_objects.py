@@ -43,9 +43,11 @@ def _content(kind_name: str, owner_id: int | None, published: bool, trashed: boo
     kind = KINDS[kind_name]
     n = next(_serial)
     values = {"title": f"Uji {n}", "slug": f"uji-{n}", "name": f"Uji {n}", "label": f"Uji {n}",
-              "position": "Jabatan", "year": 2026, "section": "belanja", "category": "umur",
+              "year": 2026, "section": "belanja", "category": "umur",
               "url": "/berita", "starts_on": utcnow().date()}
     columns = kind.model.__table__.c
+    if "position" in columns:  # an official's title (text), elsewhere an order (a number)
+        values["position"] = "Jabatan" if columns["position"].type.python_type is str else 1
     obj = kind.model(**{k: v for k, v in values.items() if k in columns})
     if kind_name == "page":
         obj.section = "profil"
