@@ -32,7 +32,7 @@ class TenantRef:
 
     Every worker may hold tens of thousands (see ``HostResolver``), so
     it is slotted and its repeated values (kind, status, theme, kecamatan and
-    regency names) are interned: about 450 bytes per village.
+    regency names) are interned.
     """
 
     id: int
@@ -81,10 +81,9 @@ class HostResolver:
     """Hostname -> village through three levels (see the module docstring).
 
     The in-process level keeps the ``TENANT_CACHE_SIZE`` hosts used most recently
-    (least recently used out first). An entry costs about 0.55 KB, so the default
-    20,000 (the villages of about 120 regencies) is at most 11 MB per worker; a
-    worker serving every village of Indonesia falls back to Redis or one indexed
-    query for the villages it has not seen lately.
+    (least recently used out first), so its memory is bounded however many villages
+    the deployment serves; a worker serving every village of Indonesia falls back to
+    Redis or one indexed query for the villages it has not seen lately.
     """
 
     def __init__(self, app: Flask) -> None:
@@ -227,8 +226,8 @@ class HostResolver:
 
         Run on the session's connection as plain Core: the registry tables are not
         tenant-owned, so the ORM's execution path (and its tenant-scoping hook) has
-        nothing to add, and skipping it halves the cost of a worker's first visit
-        to a village (about 0.1 ms on SQLite)."""
+        nothing to add, and skipping it makes a worker's first visit to a village
+        cheaper."""
         row = db.session.connection().execute(_host_statement(), {"host": host}).first()
         if row is None:
             return None

@@ -131,8 +131,7 @@ class StatementRewrites:
     Public pages execute statements built once (``functools.cache`` in the query
     helpers). Rewriting such a statement at every execution (deciding whether it
     touches the table, adding the option) made a new statement object each time,
-    and SQLAlchemy then recomputed its cache key: about a tenth of a millisecond
-    per query. Remembering the rewritten object lets its memoised cache key be
+    and SQLAlchemy then recomputed its cache key for every query. Remembering the rewritten object lets its memoised cache key be
     reused. Keys are held weakly, so statements built per request do not pile up.
     """
 
