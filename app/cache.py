@@ -314,7 +314,7 @@ class GenerationWatcher:
     """Keeps one Redis generation's value in this process's memory, from Redis pub/sub.
 
     A generation read on every request (the village registry's) costs a round trip to
-    Redis each time (about 0.15 ms here, as much as a database query); it changes only
+    Redis each time (as much as a database query); it changes only
     when Diskominfo provisions, renames or suspends a village. A thread of each worker
     subscribes to the generation's channel, then reads the value; ``Generation.bump``
     increments it and publishes a message in one transaction (MULTI/EXEC), and on each
@@ -325,8 +325,8 @@ class GenerationWatcher:
     before: a missed message can never leave a worker on an old registry.
 
     A bump made on another node reaches this worker as fast as Redis delivers a message
-    and the thread gets the interpreter (a millisecond or so; at most Python's switch
-    interval, 5 ms, behind a busy request). The thread starts at the first read in each
+    and the thread gets the interpreter (behind a busy request: at most Python's switch
+    interval). The thread starts at the first read in each
     process: a gunicorn worker forked from a master that built the app has no thread
     of its parent's.
     """

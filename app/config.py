@@ -78,7 +78,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "PAGE_CACHE": _bool(env.get("PAGE_CACHE"), True),
         # Memory budget of the page cache in each worker (with Redis: of its local copy).
         "PAGE_CACHE_MEMORY_MB": int(env.get("PAGE_CACHE_MEMORY_MB") or 32),
-        # Hosts each worker keeps resolved in memory (about 0.5 KB each).
+        # Hosts each worker keeps resolved in memory (least recently used out first).
         "TENANT_CACHE_SIZE": int(env.get("TENANT_CACHE_SIZE") or 20_000),
         "POSTS_PER_PAGE": int(env.get("POSTS_PER_PAGE") or 10),
         # Years after closing that a citizen's personal data in a PPID request or a

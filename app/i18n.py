@@ -47,7 +47,7 @@ def tanggal(value: date | datetime | None, with_day: bool = True) -> str:
 @lru_cache(maxsize=8192)
 def _format_date(value: date, pattern: str, locale: str) -> str:
     """Babel's formatting, remembered: a page shows a handful of dates, mostly the
-    same ones as the page before, and Babel takes some 30 µs for each."""
+    same ones as the page before, and Babel's formatting is slow for each."""
     return format_date(value, pattern, locale=locale)
 
 
@@ -195,7 +195,7 @@ class CompiledTranslations(Extension):
     """Translates the constant texts of a template once, when it is compiled.
 
     A page calls ``_()`` some forty times; at run time each call goes through
-    Jinja's gettext wrappers, the locale and the catalogue (about 0.2 ms a page).
+    Jinja's gettext wrappers, the locale and the catalogue.
     An environment that carries this extension is bound to one language
     (``environment.desa_language``, see ``template_environment``): there,
     ``_('Beranda')`` compiles to the constant ``Home`` and ``_('Kecamatan

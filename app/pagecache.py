@@ -55,7 +55,7 @@ PORTAL = 0  # version key of the regency portal (it aggregates every village)
 ALL = -1  # epoch bumped by system-wide bulk changes: every village is stale
 TTL = 3600
 #: A request without any of these cannot get a 304 or 412: Werkzeug's
-#: ``make_conditional`` (some 50 µs) is skipped for it.
+#: ``make_conditional`` is skipped for it.
 CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
                        "HTTP_IF_UNMODIFIED_SINCE")
 #: WSGI environ entry: the key the middleware looked up in vain (Flask stores the page
@@ -188,7 +188,7 @@ class PageCache:
 
     def version(self, tenant_id: int) -> Generation:
         # Made at each use, not remembered: a worker that serves every village of
-        # Indonesia would otherwise hold 83,763 of them (about 22 MB).
+        # Indonesia would otherwise hold one for each of them.
         return Generation(f"content-{tenant_id}", self._redis_url, self._versions_folder)
 
     def get(self, key: PageKey) -> CachedPage | None:

@@ -1,12 +1,11 @@
 """Tuning of a serving process (gunicorn worker), applied once the app is built.
 
 Python's cyclic garbage collector now and then runs a full collection that walks
-every tracked object: after start-up that is some 130,000 objects of Flask,
-SQLAlchemy, Babel and the templates, and a full pass took about 65 ms. Pages that
-build many short-lived objects (the regency directory lists 328 villages) set one
-off every few hundred requests, and every request queued behind it waited: the
-directory's 99th-percentile latency was 60–110 ms under load while its median was
-about 30 ms.
+every tracked object: after start-up that is every object of Flask, SQLAlchemy,
+Babel and the templates. Pages that build many short-lived objects (the regency
+directory lists every village of the regency) set one off now and then, and every
+request queued behind it waited: the directory's slowest requests took several
+times its median.
 
 ``gc.freeze()`` moves what exists after start-up out of the collector's reach (it
 lives as long as the process anyway), so a full pass only walks what came later.

@@ -90,8 +90,7 @@ class ThemeEnvironment(Environment):
         (every template here), a read-only live view of the environment's globals
         instead of Jinja's ``ChainMap``. Jinja copies a template's globals into the
         context of every render and compares their keys at every ``{% from ... import
-        %}``; through a ``ChainMap`` each key costs a Python-level lookup (some 40 µs
-        of a village page). The view is C-speed, still shows globals added later, and
+        %}``; through a ``ChainMap`` each key costs a Python-level lookup. The view is C-speed, still shows globals added later, and
         refuses writes, as the ``ChainMap`` kept them away from the environment."""
         if not d:
             return MappingProxyType(self.globals)

@@ -182,8 +182,8 @@ def main() -> None:
     results: list[tuple[str, dict]] = []
     # The hello world keeps running beside the platform (an idle server costs nothing)
     # and is measured again right before every page: each page's ratio is to the
-    # baseline of the same minute, so a drift of the machine during the run (seen here
-    # at ±30%) does not land in the ratios.
+    # baseline of the same minute, so a drift of the machine during the run does not
+    # land in the ratios.
     hello, hello_port = start("bench.hello:app", env, args.workers)
     wrk(hello_port, seconds=1)
     results.append(("hello world (baseline)", wrk(hello_port, seconds=args.seconds)))

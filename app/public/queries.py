@@ -85,7 +85,7 @@ def _shown_with(model) -> tuple:
 def _visible_by_slug(model):
     """Built once per model, the slug a parameter: a statement executed again keeps
     its SQLAlchemy cache key and its scoped rewrite (``tenants.scoping``); one built
-    per request is rewritten at every execution (some 40 µs)."""
+    per request is rewritten at every execution."""
     return (select(model).where(model.slug == bindparam("slug"), model.visible())
             .options(*_shown_with(model)))
 
@@ -122,8 +122,8 @@ def without_body(model) -> tuple:
 
 # Statements are built once and reused (``functools.cache``): a statement object that
 # is executed again keeps its SQLAlchemy cache key and its tenant-scoped rewrite
-# (``tenants.scoping.StatementRewrites``), which saves about a tenth of a millisecond
-# per query. Limits are part of the cached statement for the same reason.
+# (``tenants.scoping.StatementRewrites``) instead of recomputing both for every
+# query. Limits are part of the cached statement for the same reason.
 
 
 # What every village page shows around its content: the settings with their logo and

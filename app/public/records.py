@@ -2,10 +2,9 @@
 
 A village page shows a few columns of a few rows: the site settings in its header,
 the latest posts, announcements and events on its home page. Read through the ORM,
-each of those queries cost about three times the query itself: identity map,
+each of those queries cost several times the query itself: identity map,
 instance state, and row processors and joined-load adapters rebuilt at every
-execution (about 130 µs for four posts with their category and cover, against 40 µs
-for the same rows as a plain Core statement). These readers run a Core statement and
+execution. These readers run a Core statement and
 hand the templates a ``Record`` per row.
 
 The theme contract: a record carries the model's column attributes under the same
