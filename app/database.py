@@ -1,8 +1,7 @@
 """How requests use the database connection: fewer round trips, same safety.
 
 On PostgreSQL every round trip to the server costs far more than the query itself
-(a few hundredths of a millisecond on the server against a few tenths in all, with
-the server sharing the machine's cores). A public page used to make three trips
+(more so with the server sharing the machine's cores). A public page used to make three trips
 that carried no data:
 
 * ``pool_pre_ping`` sent a ping at every checkout. Here a connection is pinged only

@@ -118,8 +118,7 @@ def select_locale() -> str:
 
     Decided once per request and kept in its environ: a page asks for it at every
     date, area name and label (some twenty times). The request is read from Flask's
-    context variable, not through the ``request`` proxy, which costs a microsecond
-    per use."""
+    context variable, not through the ``request`` proxy, which costs more per use."""
     context = _cv_request.get(None)
     if context is None:
         return LOCALE
@@ -145,7 +144,7 @@ def catalogue():
     """The compiled catalogue of the page language, loaded once per process.
 
     Templates call gettext dozens of times per page; going through Flask-Babel's
-    per-call context lookups cost about a millisecond per page, this costs a dict
+    per-call context lookups cost a noticeable share of a page, this costs a dict
     lookup. Indonesian is the source language: its catalogue is empty and every
     text comes back as written.
     """
