@@ -129,8 +129,8 @@ def test_phone_menu_tap_targets(browser, live_server, village_theme, theme):
         targets = ".nav a, .nav-more > details > summary"
         heights = page.eval_on_selector_all(
             targets, "els => els.map(e => e.getBoundingClientRect().height)")
-        assert len(heights) == 13 and min(heights) >= 43.5, heights
-        for href in ("/berita", "/galeri", "/peta"):
+        assert len(heights) == 15 and min(heights) >= 43.5, heights
+        for href in ("/berita", "/galeri", "/peta", "/ppid", "/pengaduan"):
             assert page.locator(f".nav a[href='{href}']").is_visible(), href
     finally:
         context.close()
