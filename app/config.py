@@ -51,6 +51,14 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
             "in production mode (DESA_ENV=production)."
         )
     base_domain = (env.get("BASE_DOMAIN") or "tubankab.go.id").strip().lower().rstrip(".")
+    # Development domains map <slug>.localhost onto a village: a Host anyone can send,
+    # so never in production (pages would link to it).
+    dev_domains = _list(env.get("DEV_DOMAINS", "" if production else "localhost"))
+    if production and dev_domains:
+        raise ConfigError(
+            f"DEV_DOMAINS={','.join(dev_domains)} is for development only: unset it when "
+            "DESA_ENV=production."
+        )
     return {
         "DESA_ENV": "production" if production else "development",
         "SECRET_KEY": secret,
@@ -59,7 +67,10 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "DATABASE_PING_AFTER_IDLE": float(env.get("DATABASE_PING_AFTER_IDLE") or 10),
         "BASE_DOMAIN": base_domain,
         # Development domains: <slug>.localhost works in browsers without /etc/hosts.
-        "DEV_DOMAINS": _list(env.get("DEV_DOMAINS", "localhost")),
+        "DEV_DOMAINS": dev_domains,
+        # The scheme of every absolute URL the platform writes (links, feeds, sitemaps).
+        "PREFERRED_URL_SCHEME": (env.get("PREFERRED_URL_SCHEME")
+                                 or ("https" if production else "http")).lower(),
         # Hosts that show the regency directory besides the base domain and www.
         "PORTAL_EXTRA_HOSTS": _list(env.get("PORTAL_EXTRA_HOSTS", "127.0.0.1,::1")),
         "MEDIA_ROOT": env.get("MEDIA_ROOT") or str(INSTANCE_DIR / "media"),

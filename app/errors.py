@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from flask import g, jsonify, request
+from flask import jsonify, request
 from app.i18n import gettext, select_locale
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
@@ -92,7 +92,6 @@ def handle_http_error(exc: HTTPException):
         title, message = N_("Desa tidak ditemukan"), N_(
             "Maaf, tidak ada situs desa di alamat ini. Periksa kembali alamat yang Anda ketik."
         )
-        g.tenant = None  # never render anything of another village
     elif isinstance(exc, VillageUnavailable):
         params = {"name": exc.tenant.display_name}
         if exc.tenant.status == "suspended":

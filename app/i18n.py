@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from flask import has_request_context, request
-from flask.globals import _cv_request
 from jinja2.ext import Extension
 from jinja2.lexer import Token
 from markupsafe import Markup
+
+from tenants.routing import request_state
 
 LOCALE = "id"
 #: Tuban is in Western Indonesia Time.
@@ -114,20 +115,15 @@ TRANSLATIONS_DIR = Path(__file__).resolve().parent / "public" / "translations"
 
 
 def select_locale() -> str:
-    """``?lang=en`` (remembered in a cookie by ``remember_language``), else the cookie, else id.
-
-    Decided once per request and kept in its environ: a page asks for it at every
-    date, area name and label (some twenty times). The request is read from Flask's
-    context variable, not through the ``request`` proxy, which costs more per use."""
-    context = _cv_request.get(None)
-    if context is None:
+    """``?lang=en`` (remembered in a cookie by ``remember_language``), else the cookie, else id;
+    decided once per request (a page asks at every date, area name and label)."""
+    if not has_request_context():
         return LOCALE
-    current = context.request
-    chosen = current.environ.get("desa.locale")
-    if chosen is None:
-        chosen = language_of(current.args.get(LANG_COOKIE), current.cookies.get(LANG_COOKIE))
-        current.environ["desa.locale"] = chosen
-    return chosen
+    state = request_state()
+    if state.language is None:
+        state.language = language_of(request.args.get(LANG_COOKIE),
+                                     request.cookies.get(LANG_COOKIE))
+    return state.language
 
 
 def language_of(asked: str | None, remembered: str | None) -> str:

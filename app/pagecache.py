@@ -30,12 +30,16 @@ from datetime import datetime, timezone
 from http import HTTPStatus
 from urllib.parse import parse_qsl
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.http import is_resource_modified, parse_cookie, quote_etag, remove_entity_headers
 
-from tenants.routing import INVALID, VILLAGE, site_of
+from tenants.resolver import NotResolvedHere, get_resolver
+from tenants.routing import (
+    PORTAL as PORTAL_SITE, VILLAGE, HostRules, Links, decide, request_state, request_target,
+    site_decision,
+)
 from tenants.scoping import TenantScoped, current_tenant_id
 
 from .cache import Generation, MemoryStore, RedisLink, make_store, tenant_key
@@ -58,9 +62,7 @@ TTL = 3600
 #: ``make_conditional`` is skipped for it.
 CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
                        "HTTP_IF_UNMODIFIED_SINCE")
-#: WSGI environ entry: the key the middleware looked up in vain (Flask stores the page
-#: under it instead of reading the versions and the store a second time).
-LOOKED_UP = "desa.page_key"
+
 
 
 @dataclass(frozen=True)
@@ -228,21 +230,23 @@ class PageCache:
         return f"{key.page}@{'.'.join(map(str, key.versions))}:rebuild"
 
 
-def page_key(site_id: int, versions: tuple, lang: str, environ) -> PageKey:
-    """The one definition of a page's cache key, used to store and to look up.
+def page_key(site_id: int, versions: tuple, lang: str, links: Links, environ) -> PageKey:
+    """The one definition of a page's cache key, used to store and to look up: what
+    a page varies on.
 
     ``versions`` are the village's own content version, the all-villages epoch
     (system-wide bulk changes) and the registry generation (theme, status, name
     of a village); any of them None (unknown) makes the key's versions unknown.
-    The path is taken raw from the WSGI environ, so the app and the middleware
+    ``links`` is how the page writes absolute URLs (``Links.key``: empty except on a
+    development domain). The path is taken raw from the WSGI environ, so the app and the middleware
     cannot disagree on it.
     """
     path = environ.get("PATH_INFO") or "/"
     query = environ.get("QUERY_STRING")
     if query:
         path = f"{path}?{query}"
-    return PageKey(tenant_key(site_id, "page", lang, environ.get("REQUEST_METHOD") == "HEAD",
-                              path),
+    return PageKey(tenant_key(site_id, "page", lang, links.key,
+                              environ.get("REQUEST_METHOD") == "HEAD", path),
                    None if None in versions else tuple(versions))
 
 
@@ -265,29 +269,21 @@ def _cacheable_request() -> bool:
     )
 
 
-def _current_key() -> PageKey:
-    from tenants.resolver import get_resolver
-
-    tenant = g.get("tenant")
-    site_id = tenant.id if tenant is not None else PORTAL
+def serve_from_cache():
+    """The in-app path (after the tenant hook), for what the middleware left to Flask."""
+    decision = site_decision()
+    if not _cacheable_request() or decision.kind not in (VILLAGE, PORTAL_SITE):
+        return None
+    state = request_state()
+    if state.page_key is not None:  # the middleware computed this very key and found nothing
+        return None
+    site_id = decision.tenant.id if decision.tenant is not None else PORTAL
     cache = _cache()
     own, everyone = Generation.values([cache.version(site_id), cache.version(ALL)])
     lang = language_of(request.args.get(LANG_COOKIE), request.cookies.get(LANG_COOKIE))
-    return page_key(site_id, (own, everyone, get_resolver().generation()), lang,
-                    request.environ)
-
-
-def serve_from_cache():
-    """The in-app path (after the tenant hook), for what the middleware left to Flask."""
-    if not _cacheable_request() or g.get("site") is None:
-        return None
-    key = request.environ.get(LOOKED_UP)
-    if key is not None:  # the middleware computed this very key and found nothing
-        g.page_cache_key = key
-        return None
-    key = _current_key()
-    g.page_cache_key = key
-    page = _cache().get(key)
+    state.page_key = page_key(site_id, (own, everyone, get_resolver().generation()), lang,
+                              decision.links, request.environ)
+    page = cache.get(state.page_key)
     if page is None:
         return None
     status, headers, body = page.answer(request.environ, "HIT")
@@ -307,7 +303,7 @@ def finish_response(response):
     response.vary.add("Cookie")
     if response.headers.get("X-Cache") == "HIT":
         return response  # already answered from a stored page: encoding and 304 done
-    key = g.pop("page_cache_key", None)
+    key = request_state().page_key if _cacheable_request() else None
     if (
         key is not None
         and response.status_code == 200
@@ -368,6 +364,10 @@ class PageCacheMiddleware:
         self.wsgi_app = wsgi_app
         self.session_cookie = app.config.get("SESSION_COOKIE_NAME", "session")
 
+    @property
+    def rules(self) -> HostRules:
+        return HostRules.of(self.app)
+
     def __call__(self, environ, start_response):
         page = self._lookup(environ)
         if page is None:
@@ -395,29 +395,26 @@ class PageCacheMiddleware:
         lang_cookie = cookies.get(LANG_COOKIE)
         if lang_arg in LANGUAGES and lang_arg != lang_cookie:
             return None  # the app answers: it remembers the choice in a cookie
-        site = site_of(environ, self.app.config)
-        if site.kind == INVALID:
-            return None
-        from tenants.resolver import TenantRef, get_resolver
-
         resolver = get_resolver(self.app)
         known_generation = resolver.known_generation
-        site_id = PORTAL
-        if site.kind == VILLAGE:
-            ref = resolver.known(site.lookup_host)
-            if not isinstance(ref, TenantRef) or not ref.is_live:
-                return None
-            site_id = ref.id
+        try:
+            decision = decide(*request_target(environ), self.rules, resolver.known)
+        except NotResolvedHere:
+            return None  # Flask resolves it (and stores the page for the next request)
+        if decision.kind not in (VILLAGE, PORTAL_SITE):
+            return None  # refusals and redirects are Flask's to answer
+        site_id = decision.tenant.id if decision.tenant is not None else PORTAL
         registry, own, everyone = Generation.values(
             [resolver.counter, cache.version(site_id), cache.version(ALL)])
-        if site.kind == VILLAGE and registry is not None and registry != known_generation:
+        if decision.kind == VILLAGE and registry is not None and registry != known_generation:
             return None  # the registry changed since this worker resolved the host
         # (unknown while Redis is unreachable: the hosts known here are kept meanwhile)
         key = page_key(site_id, (own, everyone, registry), language_of(lang_arg, lang_cookie),
-                       environ)
+                       decision.links, environ)
         page = cache.get(key)
-        if page is None:
-            environ[LOOKED_UP] = key  # Flask renders the page and stores it under this key
+        if page is None:  # Flask renders the page and stores it under this key
+            state = request_state(environ)
+            state.decision, state.page_key = decision, key
         return page
 
 # -- invalidation: any committed change to a village's rows bumps its version --

@@ -18,7 +18,7 @@ from flask import Blueprint, Flask
 from flask.sessions import SecureCookieSessionInterface
 from jinja2 import ChoiceLoader
 
-from tenants.routing import HOST_INDEPENDENT_ENDPOINTS, PORTAL, request_site
+from tenants.routing import HOST_INDEPENDENT_ENDPOINTS, is_portal_request
 
 from .themes import THEMES_DIR, ThemeEnvironment, ThemeLoader
 
@@ -74,7 +74,7 @@ class DesaFlask(Flask):
 
     def create_url_adapter(self, request):
         adapter = super().create_url_adapter(request)
-        if request is not None and request_site(request, self.config).kind == PORTAL:
+        if request is not None and is_portal_request(request, self):
             return self.portal_url_map.bind_to_environ(request.environ, server_name=None)
         return adapter
 

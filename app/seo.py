@@ -1,9 +1,9 @@
 """Findability of a village site: sitemap, robots.txt, Atom feed, canonical URLs,
 Open Graph / Twitter card tags and schema.org JSON-LD.
 
-Absolute URLs are always built from the village's stored primary host
-(``g.tenant.primary_host``, mapped onto a development domain when the request
-came through one), never from the request's Host header.
+Absolute URLs are always built from the village's stored primary host (the base
+domain on the portal), never from the request's Host header: see
+``tenants.routing.Links``.
 """
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from datetime import datetime, timezone
 from functools import cache
 from xml.sax.saxutils import escape as xml_escape
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, request
 from app.i18n import gettext
 from markupsafe import Markup
 from sqlalchemy import select
 
 from app.extensions import db
-from tenants.routing import public_host
+from tenants.routing import current_tenant, portal_url, village_url
 
 bp = Blueprint("seo", __name__)
 
@@ -28,12 +28,11 @@ SECTIONS = ("/", "/profil", "/pemerintahan", "/berita", "/pengumuman", "/agenda"
 FEED_SIZE = 20
 
 
-def site_url(path: str = "/", host: str | None = None) -> str:
-    """Absolute URL on the village's primary host (or on ``host`` for the portal)."""
-    if host is None:
-        tenant = g.get("tenant")
-        host = public_host(tenant.primary_host) if tenant else request.host
-    return f"{request.scheme}://{host}{path}"
+def site_url(path: str = "/") -> str:
+    """Absolute URL of ``path`` on this site: the village's stored primary host, or
+    the base domain on the portal."""
+    tenant = current_tenant()
+    return village_url(tenant.primary_host, path) if tenant is not None else portal_url(path)
 
 
 def canonical_url() -> str:
@@ -61,7 +60,7 @@ def json_ld(data: dict) -> Markup:
 
 
 def organization_ld(settings=None) -> dict:
-    tenant = g.tenant
+    tenant = current_tenant()
     data = {
         "@context": "https://schema.org",
         "@type": "GovernmentOrganization",
@@ -89,7 +88,7 @@ def organization_ld(settings=None) -> dict:
 
 
 def article_ld(post, image_url: str | None) -> dict:
-    tenant = g.tenant
+    tenant = current_tenant()
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -244,13 +243,14 @@ def village_feed_entries(limit: int = FEED_SIZE):
 
 @bp.route("/feed.xml")
 def feed():
-    body = atom_xml(gettext("%(village)s: Berita dan Pengumuman", village=g.tenant.display_name),
+    body = atom_xml(gettext("%(village)s: Berita dan Pengumuman", village=current_tenant().display_name),
                     site_url("/feed.xml"), site_url("/"), village_feed_entries())
     return _xml_response(body, "application/atom+xml")
 
 
 def init_app(app) -> None:
     app.jinja_env.globals.update(canonical_url=canonical_url, json_ld=json_ld,
+                                 portal_url=portal_url,
                                  organization_ld=organization_ld, article_ld=article_ld,
                                  absolute_media_url=absolute_media_url)
     app.register_blueprint(bp)

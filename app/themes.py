@@ -18,11 +18,14 @@ from types import MappingProxyType
 from urllib.parse import quote
 
 from flask import (
-    Blueprint, abort, current_app, g, render_template, request, send_from_directory,
+    Blueprint, abort, current_app, has_request_context, render_template, request,
+    send_from_directory,
 )
 from flask.sansio.app import App
 from jinja2 import BaseLoader, Environment, TemplateNotFound
 from werkzeug.security import safe_join
+
+from tenants.routing import request_state
 
 from .config import PROJECT_ROOT
 from .i18n import select_locale, template_environment
@@ -50,8 +53,11 @@ def theme_name(requested: str | None) -> str:
 
 
 def current_theme() -> str:
-    tenant = g.get("tenant")
-    return theme_name(getattr(g, "preview_theme", None) or (tenant.theme if tenant else None))
+    if not has_request_context():
+        return DEFAULT_THEME
+    state = request_state()
+    tenant = state.tenant
+    return theme_name(state.theme_preview or (tenant.theme if tenant else None))
 
 
 class ThemeLoader(BaseLoader):

@@ -77,6 +77,10 @@ class AliasRedirect:
 _MISSING = object()
 
 
+class NotResolvedHere(LookupError):
+    """This worker has not resolved the host yet (``HostResolver.known``)."""
+
+
 class HostResolver:
     """Hostname -> village through three levels (see the module docstring).
 
@@ -194,11 +198,13 @@ class HostResolver:
         return self._local_generation
 
     def known(self, host: str) -> TenantRef | AliasRedirect | None:
-        """The in-process entry for ``host`` (None if not known here); the caller
-        must compare ``known_generation``, read BEFORE this call, with a fresh
-        read of ``counter`` before trusting it."""
+        """What this worker resolved ``host`` to, without any I/O; ``NotResolvedHere``
+        if it has not. The caller must compare ``known_generation``, read BEFORE this
+        call, with a fresh read of ``counter`` before trusting the answer."""
         value = self._recall(host)
-        return None if value is _MISSING else value
+        if value is _MISSING:
+            raise NotResolvedHere(host)
+        return value
 
     # -- lookup ---------------------------------------------------------------
     def resolve(self, host: str) -> TenantRef | AliasRedirect | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -198,7 +200,7 @@ def test_resolver_keeps_the_hosts_used_most_recently(app, monkeypatch):
     host that went is resolved again with one query, still to the right village."""
     from desa_testing import count_queries
 
-    from tenants.resolver import HostResolver
+    from tenants.resolver import HostResolver, NotResolvedHere
 
     monkeypatch.setitem(app.config, "TENANT_CACHE_SIZE", 3)
     names = [f"{slug}.tubankab.go.id" for slug in ("jlodro", "kebonsari", "sumurgung-montong",
@@ -209,7 +211,8 @@ def test_resolver_keeps_the_hosts_used_most_recently(app, monkeypatch):
             resolver.resolve(name)
         assert resolver.resolve(names[0]).slug == "jlodro"  # used again: now the newest
         resolver.resolve(names[3])  # a fourth host: the least recently used one goes
-        assert resolver.known(names[1]) is None
+        with pytest.raises(NotResolvedHere):
+            resolver.known(names[1])
         assert resolver.known(names[0]).slug == "jlodro"
         assert resolver.known(names[2]).slug == "sumurgung-montong"
         with count_queries(app) as queries:

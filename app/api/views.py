@@ -14,7 +14,7 @@ from app.models import Announcement, BudgetLine, Document, Event, Post
 from app.portal import portal_regency
 from app.seo import site_url
 from tenants.models import STATUS_ACTIVE, Domain, Tenant
-from tenants.routing import public_host
+from tenants.routing import village_url
 from tenants.scoping import system_scope
 
 from . import bp, portal_bp
@@ -260,8 +260,7 @@ def village_json(tenant, hostname) -> dict:
                 kecamatan=tenant.kecamatan_name, kecamatan_code=tenant.kecamatan_code,
                 status=tenant.status,
                 content_updated_at=_dt(tenant.content_updated_at),
-                url=f"{request.scheme}://{public_host(hostname)}/",
-                api=f"{request.scheme}://{public_host(hostname)}/api/v1/")
+                url=village_url(hostname), api=village_url(hostname, "/api/v1/"))
 
 
 @portal_bp.route("/desa")

@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, func, select
 from app.extensions import db
 from app.themes import render
 from tenants.models import STATUS_ACTIVE, STATUS_SUSPENDED, Domain, Tenant, display_name
-from tenants.routing import host_linker
+from tenants.routing import links
 
 from . import bp, portal_regency
 
@@ -85,13 +85,12 @@ def directory():
     groups: OrderedDict[str, list[DirectoryEntry]] = OrderedDict()
     total = 0
     status_labels = {key: gettext(text) for key, text in STATUS_LABELS.items()}
-    link = host_linker()
-    scheme = request.scheme
+    village_url = links().village
     for name, kind, kecamatan, tenant_status, updated_at, hostname in rows:
         status = _status(tenant_status, updated_at)
         groups.setdefault(kecamatan, []).append(DirectoryEntry(
             display_name(kind, name),
-            f"{scheme}://{link(hostname)}/",
+            village_url(hostname),
             status,
             status_labels.get(status, status),
             updated_at,
@@ -115,12 +114,11 @@ def aggregated(model, limit: int, kecamatan: str | None = None):
     statement = _aggregated_statement(model, limit, regency is not None, kecamatan is not None)
     with system_scope():
         rows = db.session.execute(statement, {"regency": regency, "kecamatan": kecamatan}).all()
-    link = host_linker()
-    scheme = request.scheme
+    village_url = links().village
     return [
         {"item": item, "tenant": tenant,
-         "url": f"{scheme}://{link(hostname)}{prefix}{item.slug}",
-         "village_url": f"{scheme}://{link(hostname)}/"}
+         "url": village_url(hostname, f"{prefix}{item.slug}"),
+         "village_url": village_url(hostname)}
         for item, tenant, hostname in rows
     ]
 

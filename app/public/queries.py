@@ -10,6 +10,7 @@ from sqlalchemy.orm import defer, joinedload
 
 from app.extensions import db
 from app.models import Announcement, Event, MenuItem, Post, SiteSettings
+from tenants.routing import request_state
 from tenants.scoping import StatementRewrites
 
 from .records import Record, RecordBatch, RecordReader
@@ -162,50 +163,43 @@ def _menu_statement():
     return reader.statement(order_by=order)
 
 
-_SETTINGS, _MENU = "desa.site_settings", "desa.menu"  # where a request keeps them
-
-
-def _request_memo() -> dict:
-    """Remembered in the request itself, not in ``g``: an app context can outlive one
-    request."""
-    return request.environ if has_request_context() else {}
-
-
-def _keep_frame(memo: dict, settings: Record | None, menu: list[Record]) -> None:
+def _keep_frame(settings: Record | None, menu: list[Record]) -> tuple:
     if settings is not None:
         settings.menu = menu  # ``settings.menu``, as themes know it
-    memo[_SETTINGS], memo[_MENU] = settings, menu
+    frame = (settings, menu)
+    if has_request_context():
+        request_state().frame = frame
+    return frame
 
 
-def _page_frame() -> dict:
+def _page_frame() -> tuple:
     """The settings and the menu of this request, read once (the layout and the view
     both ask)."""
-    memo = _request_memo()
-    if _SETTINGS not in memo:
-        found = _frame_reader().read(_frame_statement())
-        if found:
-            _keep_frame(memo, found[0], found[0].menu)
-        else:  # never saved: the menu entries may exist all the same
-            _keep_frame(memo, None, _menu_part()[0].read(_menu_statement()))
-    return memo
+    if has_request_context() and request_state().frame is not None:
+        return request_state().frame
+    found = _frame_reader().read(_frame_statement())
+    if found:
+        return _keep_frame(found[0], found[0].menu)
+    # never saved: the menu entries may exist all the same
+    return _keep_frame(None, _menu_part()[0].read(_menu_statement()))
 
 
 def without_page_frame() -> None:
     """This request's page goes without the settings and the menu: an error page after
     the database failed (asking it again would only fail again, or wait as long)."""
-    _keep_frame(_request_memo(), None, [])
+    _keep_frame(None, [])
 
 
 def site_settings() -> Record | None:
     """The village's settings (a ``Record``, None if never saved), with its logo,
     header image and menu entries (``settings.menu``)."""
-    return _page_frame()[_SETTINGS]
+    return _page_frame()[0]
 
 
 def menu_items() -> list[Record]:
     """The operator's own menu entries, in their order (also for a village that has
     not saved its settings yet)."""
-    return _page_frame()[_MENU]
+    return _page_frame()[1]
 
 
 @cache
@@ -291,7 +285,6 @@ def home_lists() -> tuple[list[Record], list[Record], list[Record]]:
     in one statement with the settings and the menu (see ``RecordBatch``): the whole
     page is one query."""
     settings, menu, *lists = _home_lists().read()
-    memo = _request_memo()
-    if _SETTINGS not in memo:  # what ``_page_frame`` would read
-        _keep_frame(memo, settings[0] if settings else None, menu)
+    if request_state().frame is None:  # what ``_page_frame`` would read
+        _keep_frame(settings[0] if settings else None, menu)
     return tuple(lists)

@@ -17,8 +17,9 @@ from app.models import (
     Announcement, BudgetLine, Category, Document, Event, Official, Page, PopulationStat, Post,
     Tag,
 )
+from app.seo import site_url
 from app.themes import render
-from tenants.routing import public_host
+from tenants.routing import current_tenant, request_state
 
 from . import bp
 from .queries import (
@@ -71,7 +72,7 @@ def _preview_theme():
     if not wanted or wanted not in available_themes():
         return
     if _is_operator(session):
-        g.preview_theme = wanted
+        request_state().theme_preview = wanted
 
 
 def _is_operator(session) -> bool:
@@ -91,7 +92,7 @@ def village_context():
 
     theme = current_theme()
     manifest = available_themes().get(theme, {})
-    tenant = g.get("tenant")
+    tenant = current_tenant()
     if tenant is None:
         return {"site": None, "theme_id": theme, "theme_manifest": manifest}
     import re
@@ -112,9 +113,6 @@ def village_context():
     }
 
 
-def village_url(path: str = "/") -> str:
-    """Absolute URL on the village's stored primary host (never the request's Host)."""
-    return f"{request.scheme}://{public_host(g.tenant.primary_host)}{path}"
 
 
 @bp.route("/")
@@ -125,7 +123,7 @@ def home():
 
 @bp.route("/.well-known/desa.json")
 def desa_json():
-    tenant = g.tenant
+    tenant = current_tenant()
     response = jsonify(
         kode=tenant.code, nama=tenant.name, slug=tenant.slug,
         kecamatan=tenant.kecamatan_name, url=f"https://{tenant.primary_host}/",
@@ -222,7 +220,7 @@ def berita_arsip(year: int, month: int):
 @bp.route("/berita/<slug>")
 def berita_detail(slug: str):
     post = get_visible(Post, slug)
-    return render("berita_detail.html", post=post, canonical=village_url(f"/berita/{post.slug}"))
+    return render("berita_detail.html", post=post, canonical=site_url(f"/berita/{post.slug}"))
 
 
 # -- pengumuman and agenda ----------------------------------------------------
@@ -388,7 +386,7 @@ def apbdes_csv(year: int):
                          Decimal(f"{line.realised:.2f}")])
     response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="apbdes-{g.tenant.slug}-{year}.csv"')
+        f'attachment; filename="apbdes-{current_tenant().slug}-{year}.csv"')
     response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
@@ -444,7 +442,7 @@ def media(key: str):
     from app.models import MediaFile
     from app.storage import get_storage, original_key
 
-    if not key.startswith(g.tenant.code + "/") or len(key) > 300:
+    if not key.startswith(current_tenant().code + "/") or len(key) > 300:
         abort(404)
     found = db.session.scalar(select(MediaFile).where(MediaFile.key == original_key(key)))
     if found is None:
