@@ -7,12 +7,11 @@ always in an HTML table on the same page.
 """
 from __future__ import annotations
 
-import itertools
+import hashlib
 from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-_ids = itertools.count(1)
 ROW = 34
 BAR = 14
 LABEL_W = 0  # labels sit above bars so long Indonesian labels never overflow
@@ -30,7 +29,8 @@ def bar_chart(title: str, rows, formatter=None, series=("",), desc: str | None =
     number per entry of ``series`` (e.g. ("Anggaran", "Realisasi")).
     """
     rows = [(label, tuple(Decimal(str(v or 0)) for v in values)) for label, values in rows]
-    uid = f"chart{next(_ids)}"
+    # named after its title (unique on a page): the same page renders the same bytes
+    uid = "chart-" + hashlib.blake2s(title.encode(), digest_size=4).hexdigest()
     peak = max((v for _, values in rows for v in values), default=Decimal(0)) or Decimal(1)
     n_series = len(series)
     group_h = 26 + n_series * (BAR + 6) + 8

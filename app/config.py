@@ -91,6 +91,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "PAGE_CACHE_MEMORY_MB": int(env.get("PAGE_CACHE_MEMORY_MB") or 32),
         # Hosts each worker keeps resolved in memory (least recently used out first).
         "TENANT_CACHE_SIZE": int(env.get("TENANT_CACHE_SIZE") or 20_000),
+        # The optimisations of app/fastpaths.py (FAST_PATHS=0: the plain paths, same pages).
+        "FAST_PATHS": _bool(env.get("FAST_PATHS"), True),
         "POSTS_PER_PAGE": int(env.get("POSTS_PER_PAGE") or 10),
         # Years after closing that a citizen's personal data in a PPID request or a
         # complaint is kept (UU 27/2022: no longer than its purpose needs).

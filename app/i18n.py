@@ -16,9 +16,6 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from flask import has_request_context, request
-from jinja2.ext import Extension
-from jinja2.lexer import Token
-from markupsafe import Markup
 
 from tenants.routing import request_state
 
@@ -174,97 +171,6 @@ def _install_fast_gettext(jinja_env) -> None:
         npgettext=lambda context, singular, plural, n:
             catalogue().unpgettext(context, singular, plural, n),
     )
-
-
-#: The callable compiled templates use for a translated text with placeholders.
-FORMAT_GLOBAL = "_translated_format"
-
-
-def _translated_format(text: str, **variables) -> Markup:
-    """What newstyle ``_()`` does after looking the text up: the translation is
-    trusted markup, the values filled in are escaped."""
-    return Markup(text) % variables
-
-
-class CompiledTranslations(Extension):
-    """Translates the constant texts of a template once, when it is compiled.
-
-    A page calls ``_()`` some forty times; at run time each call goes through
-    Jinja's gettext wrappers, the locale and the catalogue.
-    An environment that carries this extension is bound to one language
-    (``environment.desa_language``, see ``template_environment``): there,
-    ``_('Beranda')`` compiles to the constant ``Home`` and ``_('Kecamatan
-    %(name)s', name=x)`` to a plain formatting call on the translated text. Any
-    other use of ``_`` (a text in a variable, ``ngettext``) is left to run time.
-    The output is the same as newstyle gettext: translation as markup, values
-    escaped, ``%%`` read as ``%``.
-    """
-
-    def __init__(self, environment) -> None:
-        super().__init__(environment)
-        environment.globals.setdefault(FORMAT_GLOBAL, _translated_format)
-
-    def filter_stream(self, stream):
-        language = getattr(self.environment, "desa_language", None)
-        tokens = list(stream)
-        if language is None:
-            return tokens
-        translations = catalogue_of(language)
-        out: list[Token] = []
-        i, n = 0, len(tokens)
-
-        def at(k: int, kind: str) -> bool:
-            return k < n and tokens[k].type == kind
-
-        def constant(line: int, text: str) -> list[Token]:
-            # ``('text'|safe)``: a constant the optimiser folds into the output.
-            return [Token(line, "lparen", "("), Token(line, "string", text),
-                    Token(line, "pipe", "|"), Token(line, "name", "safe"),
-                    Token(line, "rparen", ")")]
-
-        while i < n:
-            token = tokens[i]
-            line = token.lineno
-            call = (token.type == "name" and at(i + 1, "lparen") and at(i + 2, "string")
-                    and not (out and out[-1].type in ("dot", "pipe")))  # attribute, filter
-            if call and token.value in ("_", "gettext"):
-                text = translations.ugettext(tokens[i + 2].value)
-                if at(i + 3, "rparen"):
-                    out += constant(line, str(Markup(text) % {}))
-                    i += 4
-                    continue
-                if at(i + 3, "comma"):
-                    out += [Token(line, "name", FORMAT_GLOBAL), tokens[i + 1],
-                            Token(line, "string", text)]
-                    i += 3
-                    continue
-            if (call and token.value == "pgettext" and at(i + 3, "comma")
-                    and at(i + 4, "string") and at(i + 5, "rparen")):
-                text = translations.upgettext(tokens[i + 2].value, tokens[i + 4].value)
-                out += constant(line, str(Markup(text) % {}))
-                i += 6
-                continue
-            out.append(token)
-            i += 1
-        return out
-
-
-def template_environment(app, language: str):
-    """The app's Jinja environment with its templates compiled for ``language``.
-
-    One overlay per language: it shares the loader, globals and filters, and has
-    its own template cache, so a template compiled in English is never served in
-    Indonesian. The app's own environment keeps translating at run time (admin).
-    """
-    language = language if language in LANGUAGES else LOCALE
-    environments = app.extensions.setdefault("desa.jinja_by_language", {})
-    environment = environments.get(language)
-    if environment is None:
-        environment = app.jinja_env.overlay(extensions=[CompiledTranslations],
-                                            cache_size=400)
-        environment.desa_language = language
-        environments[language] = environment
-    return environment
 
 
 def _remember_language(response):

@@ -6,16 +6,10 @@
    blueprints register with ``register_portal_blueprint``; routes that answer
    on every host (health, theme files) are copied into both maps.
 2. Theme-aware templates (see ``app.themes``).
-
-And two savings on work Flask repeats for every request: see ``ensure_sync`` and
-``CookieFirstSessions``.
 """
 from __future__ import annotations
 
-from weakref import WeakKeyDictionary
-
 from flask import Blueprint, Flask
-from flask.sessions import SecureCookieSessionInterface
 from jinja2 import ChoiceLoader
 
 from tenants.routing import HOST_INDEPENDENT_ENDPOINTS, is_portal_request
@@ -29,45 +23,14 @@ from .themes import THEMES_DIR, ThemeEnvironment, ThemeLoader
 PUBLIC_BLUEPRINTS = frozenset({"public", "ppid", "ppid_portal", "portal", "seo", "api", "portal_api"})
 
 
-class CookieFirstSessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, opened without building the signer when the
-    request has no session cookie: citizens never have one, and Flask builds the
-    serializer (key derivation included) before it looks at the cookie."""
-
-    def open_session(self, app, request):
-        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
-            return self.session_class()
-        return super().open_session(app, request)
-
-
 class DesaFlask(Flask):
     jinja_environment = ThemeEnvironment
-    session_interface = CookieFirstSessions()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._plain: WeakKeyDictionary = WeakKeyDictionary()
         self.portal_url_map = self.url_map_class()
         self.portal_url_map.converters = self.url_map.converters
         self.portal_url_map.strict_slashes = self.url_map.strict_slashes
-
-    def ensure_sync(self, func):
-        """Flask asks this for every hook, context processor and view of every
-        request (some fifteen times), and each time inspects the function for a
-        coroutine. Whether a function is a plain one never changes: that is
-        remembered, weakly (a function made for one request does not stay; the
-        memo holds a flag, not the function, so it cannot keep it alive)."""
-        try:
-            if self._plain[func]:
-                return func
-        except (KeyError, TypeError):  # not seen yet, or not weakly referenceable
-            pass
-        synced = super().ensure_sync(func)
-        try:
-            self._plain[func] = synced is func
-        except TypeError:
-            pass
-        return synced
 
     def create_global_jinja_loader(self):
         return ChoiceLoader([ThemeLoader(THEMES_DIR), super().create_global_jinja_loader()])

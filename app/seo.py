@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from functools import cache
 from xml.sax.saxutils import escape as xml_escape
 
 from flask import Blueprint, Response, request
@@ -18,6 +17,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from app.extensions import db
+from app.fastpaths import built_once
 from tenants.routing import current_tenant, portal_url, village_url
 
 bp = Blueprint("seo", __name__)
@@ -180,7 +180,7 @@ def _summary(item) -> str:
 
 # Statements built once (see app.public.queries): one built per request is rewritten
 # by the tenant scoping at every execution.
-@cache
+@built_once
 def _sitemap_items(model):
     from app.models import Page
 
@@ -189,7 +189,7 @@ def _sitemap_items(model):
     return select(model.slug, model.updated_at).where(model.visible()).limit(5000)
 
 
-@cache
+@built_once
 def _newest(model, limit: int):
     return select(model).where(model.visible()).order_by(model.published_at.desc()).limit(limit)
 

@@ -13,7 +13,6 @@ import json
 import os
 from functools import lru_cache
 from pathlib import Path
-from types import MappingProxyType
 
 from urllib.parse import quote
 
@@ -28,7 +27,8 @@ from werkzeug.security import safe_join
 from tenants.routing import request_state
 
 from .config import PROJECT_ROOT
-from .i18n import select_locale, template_environment
+from . import fastpaths
+from .i18n import select_locale
 
 THEMES_DIR = PROJECT_ROOT / "themes"
 DEFAULT_THEME = "default"
@@ -92,15 +92,8 @@ class ThemeEnvironment(Environment):
         FlaskEnvironment.__init__(self, app, **options)  # type: ignore[misc]
 
     def make_globals(self, d):
-        """The globals a template sees: for a template without globals of its own
-        (every template here), a read-only live view of the environment's globals
-        instead of Jinja's ``ChainMap``. Jinja copies a template's globals into the
-        context of every render and compares their keys at every ``{% from ... import
-        %}``; through a ``ChainMap`` each key costs a Python-level lookup. The view is C-speed, still shows globals added later, and
-        refuses writes, as the ``ChainMap`` kept them away from the environment."""
-        if not d:
-            return MappingProxyType(self.globals)
-        return super().make_globals(d)
+        read_only = fastpaths.read_only_globals(self, d)
+        return read_only if read_only is not None else super().make_globals(d)
 
     def join_path(self, template: str, parent: str) -> str:
         if parent.startswith(PREFIX) and not template.startswith(PREFIX):
@@ -111,8 +104,8 @@ class ThemeEnvironment(Environment):
 
 def render(template: str, status: int = 200, **context):
     """Render ``template`` in the current village's theme and the page language
-    (compiled per language: see ``app.i18n.CompiledTranslations``)."""
-    environment = template_environment(current_app, select_locale())
+    (see ``app.fastpaths.template_environment``)."""
+    environment = fastpaths.template_environment(current_app, select_locale())
     html = render_template(environment.get_template(f"{PREFIX}{current_theme()}/{template}"),
                            **context)
     return (html, status) if status != 200 else html

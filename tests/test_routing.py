@@ -221,32 +221,3 @@ def test_resolver_keeps_the_hosts_used_most_recently(app, monkeypatch):
         # the entry for a village's primary host shares its key with the stored field
         key = next(k for k in resolver._local if k == names[0])
         assert key is resolver.known(names[0]).primary_host
-
-
-def test_flask_per_request_savings_keep_flasks_behaviour(app, client):
-    """``DesaFlask.ensure_sync`` remembers which functions are plain without keeping
-    them alive, and a request that sends a session cookie still has it read (the
-    cookie-first session interface only skips the signer when there is none)."""
-    import gc
-
-    from flask import request, session
-
-    def throwaway():
-        def hook():
-            return None
-        return hook
-
-    before = len(app._plain)
-    for _ in range(500):
-        assert app.ensure_sync(throwaway()) is not None
-    gc.collect()
-    assert len(app._plain) <= before + 1
-
-    with app.test_request_context("/"):
-        session["probe"] = "ada"
-        cookie_value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
-    name = app.config.get("SESSION_COOKIE_NAME", "session")
-    with app.test_request_context("/", headers={"Cookie": f"{name}={cookie_value}"}):
-        assert app.session_interface.open_session(app, request)["probe"] == "ada"
-    with app.test_request_context("/"):
-        assert dict(app.session_interface.open_session(app, request)) == {}

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from datetime import datetime
-from functools import cache
 from typing import NamedTuple
 
 from flask import abort, request
@@ -11,6 +10,7 @@ from app.i18n import gettext
 from sqlalchemy import bindparam, func, select
 
 from app.extensions import db
+from app.fastpaths import built_once
 from app.themes import render
 from tenants.models import STATUS_ACTIVE, STATUS_SUSPENDED, Domain, Tenant, display_name
 from tenants.routing import links
@@ -59,7 +59,7 @@ def _in_regency(statement):
     return statement.where(Tenant.regency_code == bindparam("regency"))
 
 
-@cache
+@built_once
 def _directory_statement(by_regency: bool, by_text: bool):
     statement = (
         select(Tenant.name, Tenant.kind, Tenant.kecamatan_name, Tenant.status,
@@ -123,7 +123,7 @@ def aggregated(model, limit: int, kecamatan: str | None = None):
     ]
 
 
-@cache
+@built_once
 def _aggregated_statement(model, limit: int, by_regency: bool, by_kecamatan: bool):
     statement = (
         select(model, Tenant, Domain.hostname)
@@ -146,7 +146,7 @@ def kecamatan_names() -> list[str]:
                                    {"regency": regency}))
 
 
-@cache
+@built_once
 def _kecamatan_statement(by_regency: bool):
     statement = select(Tenant.kecamatan_name).distinct().order_by(Tenant.kecamatan_name)
     return _in_regency(statement) if by_regency else statement

@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
 
 from flask import abort, current_app, has_request_context, request
 from sqlalchemy import Date, Integer, bindparam, func, or_, select
 from sqlalchemy.orm import defer, joinedload
 
 from app.extensions import db
+from app.fastpaths import built_once
 from app.models import Announcement, Event, MenuItem, Post, SiteSettings
 from tenants.routing import request_state
-from tenants.scoping import StatementRewrites
 
 from .records import Record, RecordBatch, RecordReader
 
@@ -36,20 +35,13 @@ def page_number() -> int:
     return int(raw)
 
 
-#: The count and page statements of each list statement, made once per statement
-#: object (the same weak memo the scoping keeps its rewrites in).
-_paged = StatementRewrites()
-
-
+@built_once
 def _count_and_page(statement) -> tuple:
     """The count statement and the page statement (LIMIT and OFFSET as parameters)
-    of a list statement: pass one built once, and both keep their compiled form and
-    their scoped rewrite from request to request."""
-    return _paged.rewrite(statement, lambda list_statement: (
-        select(func.count()).select_from(list_statement.order_by(None).subquery()),
-        list_statement.limit(bindparam("page_limit", type_=Integer))
-        .offset(bindparam("page_offset", type_=Integer)),
-    ))
+    of a list statement."""
+    return (select(func.count()).select_from(statement.order_by(None).subquery()),
+            statement.limit(bindparam("page_limit", type_=Integer))
+            .offset(bindparam("page_offset", type_=Integer)))
 
 
 def paginate(statement, per_page: int | None = None, params: dict | None = None) -> Pagination:
@@ -82,7 +74,7 @@ def _shown_with(model) -> tuple:
     return ()
 
 
-@cache
+@built_once
 def _visible_by_slug(model):
     """Built once per model, the slug a parameter: a statement executed again keeps
     its SQLAlchemy cache key and its scoped rewrite (``tenants.scoping``); one built
@@ -100,7 +92,7 @@ def get_visible(model, slug: str):
     return item
 
 
-@cache
+@built_once
 def _by_slug(model):
     return select(model).where(model.slug == bindparam("slug"))
 
@@ -121,10 +113,7 @@ def without_body(model) -> tuple:
     return defer(model.body_md), defer(model.body_html)
 
 
-# Statements are built once and reused (``functools.cache``): a statement object that
-# is executed again keeps its SQLAlchemy cache key and its tenant-scoped rewrite
-# (``tenants.scoping.StatementRewrites``) instead of recomputing both for every
-# query. Limits are part of the cached statement for the same reason.
+# Statements are built once and reused while the fast paths are on (``built_once``).
 
 
 # What every village page shows around its content: the settings with their logo and
@@ -134,22 +123,22 @@ def without_body(model) -> tuple:
 _SETTINGS_RELATIONS = ("logo", "header")
 
 
-@cache
+@built_once
 def _frame_reader() -> RecordReader:
     return RecordReader(SiteSettings, relations=_SETTINGS_RELATIONS, collection="menu")
 
 
-@cache
+@built_once
 def _frame_statement():
     return _frame_reader().statement()
 
 
-@cache
+@built_once
 def _settings_part() -> tuple:
     return RecordReader(SiteSettings, relations=_SETTINGS_RELATIONS), (), (), 1
 
 
-@cache
+@built_once
 def _menu_part() -> tuple:
     reader = RecordReader(MenuItem)
     # the order of the relationship ``SiteSettings.menu``, on the reader's own table
@@ -157,7 +146,7 @@ def _menu_part() -> tuple:
     return reader, (), tuple(order), None
 
 
-@cache
+@built_once
 def _menu_statement():
     reader, _where, order, _limit = _menu_part()
     return reader.statement(order_by=order)
@@ -202,7 +191,7 @@ def menu_items() -> list[Record]:
     return _page_frame()[1]
 
 
-@cache
+@built_once
 def visible_posts():
     """Published posts, newest first, with the category and cover loaded in the same
     query (a list page must not issue one query per post). Built once: statements
@@ -224,14 +213,14 @@ TODAY = bindparam("today", callable_=_today, type_=Date)
 
 # Each list shown as records, defined once: its reader, its conditions and its order.
 # A single list reads it with a limit of its own; the home page reads three at once.
-@cache
+@built_once
 def _posts_listed() -> tuple:
     reader = RecordReader(Post, relations=("category", "cover"))
     columns = reader.columns
     return reader, (Post.visible(core=True),), (columns.published_at.desc(), columns.id.desc())
 
 
-@cache
+@built_once
 def _announcements_listed() -> tuple:
     reader = RecordReader(Announcement)
     columns = reader.columns
@@ -241,7 +230,7 @@ def _announcements_listed() -> tuple:
             (columns.published_at.desc(), columns.id.desc()))
 
 
-@cache
+@built_once
 def _events_listed() -> tuple:
     reader = RecordReader(Event)
     columns = reader.columns
@@ -249,7 +238,7 @@ def _events_listed() -> tuple:
             (columns.starts_on, columns.start_time))
 
 
-@cache
+@built_once
 def _listed_statement(listed, limit: int | None):
     reader, where, order_by = listed()
     return reader.statement(*where, order_by=order_by, limit=limit)
@@ -274,7 +263,7 @@ def upcoming_events(limit: int | None = None) -> list[Record]:
     return _read(_events_listed, limit)
 
 
-@cache
+@built_once
 def _home_lists() -> RecordBatch:
     return RecordBatch(_settings_part(), _menu_part(), (*_posts_listed(), 4),
                        (*_announcements_listed(), 3), (*_events_listed(), 3))

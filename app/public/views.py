@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from datetime import date
-from functools import cache
 
 from flask import abort, g, jsonify, request
 from app.i18n import gettext
 from sqlalchemy import bindparam, extract, select
 
 from app.extensions import db
+from app.fastpaths import built_once
 from app.media import MEDIA_PATH
 from app.models import (
     BUDGET_SECTIONS, DOCUMENT_CATEGORIES, GROUPS, PROFIL_SECTIONS, STAT_CATEGORIES, Album,
@@ -133,7 +133,7 @@ def desa_json():
 
 
 # -- profil and pages ---------------------------------------------------------
-@cache
+@built_once
 def _profil_pages():
     return (select(Page).where(Page.section == "profil", Page.visible())
             .order_by(Page.position, Page.title))
@@ -155,7 +155,7 @@ def free_page(slug: str):
     return render("page.html", page=get_visible(Page, slug))
 
 
-@cache
+@built_once
 def _officials():
     return select(Official).order_by(Official.position_order, Official.name)
 
@@ -172,7 +172,7 @@ def pemerintahan():
 # -- berita -------------------------------------------------------------------
 # The list statements are built once, what varies (a category, a tag, a month) a
 # parameter: see ``paginate``.
-@cache
+@built_once
 def _posts_in(kind: str):
     statement = visible_posts()
     if kind == "category":
@@ -224,7 +224,7 @@ def berita_detail(slug: str):
 
 
 # -- pengumuman and agenda ----------------------------------------------------
-@cache
+@built_once
 def _recent_announcements():
     return (select(Announcement).options(*without_body(Announcement))
             .where(Announcement.visible())
@@ -245,7 +245,7 @@ def pengumuman_detail(slug: str):
     return render("pengumuman_detail.html", item=get_visible(Announcement, slug))
 
 
-@cache
+@built_once
 def _past_events():
     return (select(Event).options(*without_body(Event))
             .where(Event.visible(), Event.starts_on < TODAY)
@@ -264,7 +264,7 @@ def agenda_detail(slug: str):
 
 
 # -- galeri and dokumen -------------------------------------------------------
-@cache
+@built_once
 def _albums():
     return select(Album).where(Album.visible()).order_by(Album.published_at.desc())
 
@@ -289,7 +289,7 @@ def _int_arg(name: str) -> int | None:
     return int(raw)
 
 
-@cache
+@built_once
 def _documents(by_category: bool, by_year: bool):
     statement = select(Document).where(Document.visible())
     if by_category:
@@ -299,7 +299,7 @@ def _documents(by_category: bool, by_year: bool):
     return statement.order_by(Document.year.desc(), Document.title)
 
 
-@cache
+@built_once
 def _document_years():
     return (select(Document.year).where(Document.visible(), Document.year.is_not(None))
             .distinct().order_by(Document.year.desc()))
@@ -319,18 +319,18 @@ def dokumen():
 
 
 # -- transparansi and statistik -----------------------------------------------
-@cache
+@built_once
 def _years_of(model):
     return select(model.year).distinct().order_by(model.year.desc())
 
 
-@cache
+@built_once
 def _budget_lines():
     return (select(BudgetLine).where(BudgetLine.year == bindparam("year"))
             .order_by(BudgetLine.position, BudgetLine.code))
 
 
-@cache
+@built_once
 def _population_stats():
     return (select(PopulationStat).where(PopulationStat.year == bindparam("year"))
             .order_by(PopulationStat.position, PopulationStat.label))
@@ -357,7 +357,7 @@ def transparansi():
                   totals=totals, section_names=section_names, chart=chart)
 
 
-@cache
+@built_once
 def _budget_lines_for_csv():
     return (select(BudgetLine).where(BudgetLine.year == bindparam("year"))
             .order_by(BudgetLine.section, BudgetLine.position, BudgetLine.code, BudgetLine.id))

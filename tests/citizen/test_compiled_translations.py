@@ -1,11 +1,11 @@
-"""Theme templates are compiled once per language (``app.i18n.CompiledTranslations``):
+"""Theme templates are compiled once per language (``app.fastpaths.CompiledTranslations``):
 constant texts are translated at compile time, with exactly the output that
 run-time newstyle gettext gives, and everything else is left to run time."""
 from __future__ import annotations
 
 import pytest
 
-from app.i18n import template_environment
+from app.fastpaths import template_environment
 
 
 def render(app, language: str, source: str, **context) -> str:

@@ -218,7 +218,7 @@ def test_template_globals_are_a_live_read_only_view(app, jlodro):
     """Templates read the environment's globals through a read-only live view (a
     faster stand-in for Jinja's ChainMap): a global added later is seen, and a
     template cannot write into the environment's globals."""
-    from app.i18n import template_environment
+    from app.fastpaths import template_environment
     from app.themes import PREFIX
 
     with app.app_context():
