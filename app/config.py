@@ -103,5 +103,13 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_MB") or 20) * 1024 * 1024,
+        # Outgoing mail (invitations). Without SMTP_HOST the link is shown to the sender.
+        "SMTP_HOST": env.get("SMTP_HOST") or None,
+        "SMTP_PORT": int(env.get("SMTP_PORT") or 587),
+        "SMTP_USERNAME": env.get("SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or None,
+        # starttls (default), ssl (implicit TLS, usually port 465) or none (a local relay).
+        "SMTP_SECURITY": (env.get("SMTP_SECURITY") or "starttls").lower(),
+        "MAIL_FROM": env.get("MAIL_FROM") or f"Platform Desa <noreply@{base_domain}>",
         "WTF_CSRF_TIME_LIMIT": None,
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
+from app.auth import invitations
 from app.auth.core import audit
 from app.auth.passwords import password_problem
 from app.auth.tokens import make_reset_token, reset_url
@@ -20,38 +21,29 @@ from .common import load_or_404
 @bp.route("/users", methods=["GET", "POST"])
 @permission("users.manage")
 def users():
-    error = None
-    if request.method == "POST":
-        email = (request.form.get("email") or "").strip().lower()
-        role = request.form.get("role")
-        password = request.form.get("password") or ""
-        if role not in ROLES or "@" not in email:
-            error = "Email atau peran tidak valid."
+    error = link = None
+    if request.method == "POST":  # an invitation (app.auth.invitations): never a password
+        try:
+            link = invitations.invite(request.form.get("email"), request.form.get("role"), g.user)
+        except invitations.InvitationError as exc:
+            error = str(exc)
         else:
-            user = db.session.scalar(select(User).where(User.email == email))
-            if user is None:
-                error = password_problem(password, email)
-                if error is None:
-                    user = User(email=email, name=request.form.get("name", "")[:120])
-                    user.set_password(password)
-                    db.session.add(user)
-                    db.session.flush()
-            if error is None:
-                if user.is_superadmin:
-                    error = "Pengguna ini superadmin."
-                elif db.session.scalar(select(Membership).where(
-                        Membership.user_id == user.id)) is not None:
-                    error = "Pengguna sudah menjadi anggota desa ini."
-                else:
-                    db.session.add(Membership(user_id=user.id, role=role))
-                    audit("user_add", email, role=role)
-                    db.session.commit()
-                    flash("Pengguna ditambahkan.")
-                    return redirect(url_for(".users"))
-        db.session.rollback()
+            flash(invitations.SENT)
+            if link is None:
+                return redirect(url_for(".users"))
     members = db.session.scalars(select(Membership).order_by(Membership.id)).all()
     return render_template("admin/users.html", members=members, roles=ROLES, error=error,
-                           reset_link=None), (400 if error else 200)
+                           reset_link=None, invite_link=link,
+                           invitations=invitations.pending()), (400 if error else 200)
+
+
+@bp.route("/users/invitations/<int:ident>/revoke", methods=["POST"])
+@permission("users.manage")
+def invitation_revoke(ident: int):
+    if not invitations.revoke(ident):
+        abort(404)
+    flash("Undangan dibatalkan.")
+    return redirect(url_for(".users"))
 
 
 @bp.route("/users/<int:ident>/role", methods=["POST"])
@@ -103,7 +95,8 @@ def user_reset(ident: int):
     db.session.commit()
     members = db.session.scalars(select(Membership).order_by(Membership.id)).all()
     return render_template("admin/users.html", members=members, roles=ROLES, error=None,
-                           reset_link=link, reset_for=membership.user.email)
+                           reset_link=link, reset_for=membership.user.email,
+                           invitations=invitations.pending())
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

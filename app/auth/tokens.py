@@ -31,8 +31,12 @@ def check_reset_token(token: str, tenant_id: int | None) -> User | None:
     return user
 
 
-def reset_url(token: str, primary_host: str) -> str:
-    """Built from the village's stored primary domain, never the request Host."""
+def village_url(primary_host: str, path: str) -> str:
+    """An absolute link on the village's stored primary domain, never the request Host."""
     scheme = "https" if current_app.config.get("SESSION_COOKIE_SECURE") or \
         current_app.config.get("DESA_ENV") == "production" else "http"
-    return f"{scheme}://{primary_host}/admin/reset/{token}"
+    return f"{scheme}://{primary_host}{path}"
+
+
+def reset_url(token: str, primary_host: str) -> str:
+    return village_url(primary_host, f"/admin/reset/{token}")

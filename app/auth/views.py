@@ -10,12 +10,13 @@ import secrets
 import pyotp
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.models.users import User
+from app.models.users import ROLES, User
 
-from . import ratelimit
+from . import invitations, ratelimit
 from .core import audit, client_ip, load_user, login_user, logout_user, role_for, safe_next
 from .passwords import password_problem
 from .tokens import check_reset_token
@@ -184,3 +185,67 @@ def reset(token: str):
             flash("Kata sandi diperbarui. Silakan masuk.")
             return redirect(url_for(".login"))
     return render_template("admin/reset.html", error=error), (400 if error else 200)
+
+
+@bp.route("/undangan/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    """Accept an invitation: the account's owner proves it, or a new owner sets a password."""
+    if g.get("tenant") is None:
+        abort(404)
+    invite = invitations.find(token)
+    if invite is None:
+        return render_template("admin/invitation.html", gone=True), 404
+    user = db.session.scalar(select(User).where(func.lower(User.email) == invite.email))
+    error, status = None, 200
+    if request.method == "POST":
+        if user is None:
+            user, error = _create_invited_account(invite)
+        else:
+            error = _verify_owner(user)
+        if error is None:
+            invitations.accept(invite, user)
+            if user.is_superadmin and not user.totp_enabled:
+                db.session.commit()  # TOTP enrolment comes first: through the login page
+                flash("Undangan diterima. Silakan masuk.")
+                return redirect(url_for(".login"))
+            return _finish_login(user)
+        db.session.rollback()
+        status = 429 if error == ratelimit.MESSAGE else 400
+    return render_template("admin/invitation.html", gone=False, invite=invite, new=user is None,
+                           role=ROLES.get(invite.role, invite.role), error=error), status
+
+
+def _create_invited_account(invite) -> tuple[User | None, str | None]:
+    password = request.form.get("password") or ""
+    error = password_problem(password, invite.email)
+    if error is None and password != request.form.get("password2"):
+        error = "Konfirmasi kata sandi tidak sama."
+    if error is not None:
+        return None, error
+    user = User(email=invite.email, name=(request.form.get("name") or "").strip()[:120])
+    user.set_password(password)
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same address accepted another village's invitation meanwhile
+        db.session.rollback()
+        return None, "Akun untuk email ini baru saja dibuat. Muat ulang halaman ini lalu " \
+                     "masukkan kata sandinya."
+    return user, None
+
+
+def _verify_owner(user: User) -> str | None:
+    """None when the form proves ownership of ``user`` (password, and TOTP when enabled)."""
+    if ratelimit.is_limited(user.email, client_ip()):
+        return ratelimit.MESSAGE
+    ok = user.is_active and user.check_password(request.form.get("password") or "")
+    if ok and user.totp_enabled:
+        code = (request.form.get("code") or "").replace(" ", "")
+        ok = pyotp.TOTP(user.totp_secret).verify(code, valid_window=1)
+    if ok:
+        return None
+    ratelimit.record_failure(user.email, client_ip())
+    audit("login_failed", user.email, user=None, actor=user.email, reason="invitation")
+    db.session.commit()
+    return "Kata sandi atau kode tidak cocok dengan akun ini."
+

@@ -1,7 +1,7 @@
 """Operators: global users and their per-village memberships (roles)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -70,3 +70,32 @@ class Membership(TenantScoped, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships")
+
+
+class Invitation(TenantScoped, db.Model):
+    """A pending invitation to join one village with one role (``app.auth.invitations``).
+
+    Only the SHA-256 of the link's token is stored; the row is deleted when the
+    invitation is accepted or revoked, so a link works once.
+    """
+
+    __tablename__ = "invitation"
+    __table_args__ = (UniqueConstraint("tenant_id", "email"),
+                      UniqueConstraint("tenant_id", "token_hash"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    invited_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_expired(self) -> bool:
+        expires = self.expires_at
+        if expires.tzinfo is None:  # SQLite gives back naive datetimes; all are UTC
+            expires = expires.replace(tzinfo=timezone.utc)
+        return expires <= utcnow()
