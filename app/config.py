@@ -102,6 +102,9 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
+        # Admin sessions end after this long unused, and this long after login at most.
+        "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES") or 30),
+        "SESSION_LIFETIME_HOURS": int(env.get("SESSION_LIFETIME_HOURS") or 12),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_MB") or 20) * 1024 * 1024,
         # Outgoing mail (invitations). Without SMTP_HOST the link is shown to the sender.
         "SMTP_HOST": env.get("SMTP_HOST") or None,

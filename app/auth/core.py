@@ -1,9 +1,11 @@
 """Who is logged in, what they may do, and the audit trail.
 
 The session holds ``uid``, ``tid`` (the village id it was opened on, None on
-the portal) and ``epoch`` (the user's auth epoch). A session presented on a
-host of another village (or the portal) is cleared: sessions are bound to
-the village server-side, not only by the host-only cookie.
+the portal), ``epoch`` (the user's auth epoch) and ``sid`` (the token of its
+server-side record, ``app.auth.sessions``). A session presented on a host of
+another village (or the portal) is cleared: sessions are bound to the village
+server-side, not only by the host-only cookie. One whose record is gone (logout,
+idle, too old, role changed) or whose epoch is stale (password changed) is cleared.
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from app.models.base import utcnow
 from app.models.history import AuditLog
 from app.models.users import Membership, User
 
+from . import sessions
+
 
 def _site_tenant_id() -> int | None:
     tenant = g.get("tenant")
@@ -25,7 +29,9 @@ def _site_tenant_id() -> int | None:
 
 
 def login_user(user: User) -> None:
+    """Open a session (the caller commits, which stores its server-side record)."""
     session.clear()
+    session["sid"] = sessions.start(user.id, _site_tenant_id())
     session["uid"] = user.id
     session["tid"] = _site_tenant_id()
     session["epoch"] = user.auth_epoch or 0
@@ -34,6 +40,8 @@ def login_user(user: User) -> None:
 
 
 def logout_user() -> None:
+    """End this session for every copy of its cookie (the caller commits)."""
+    sessions.end(session.get("sid"))
     session.clear()
 
 
@@ -56,10 +64,11 @@ def load_user() -> None:
         session.clear()
         return
     user = db.session.get(User, uid)
-    if user is None or not user.is_active or session.get("epoch") != (user.auth_epoch or 0):
+    tid = _site_tenant_id()
+    if user is None or not user.is_active or session.get("epoch") != (user.auth_epoch or 0) \
+            or not sessions.check(session.get("sid"), uid, tid):
         session.clear()
         return
-    tid = _site_tenant_id()
     if tid is None:
         if not user.is_superadmin:
             session.clear()

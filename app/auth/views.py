@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.extensions import db
 from app.models.users import ROLES, User
 
-from . import invitations, ratelimit
+from . import invitations, ratelimit, sessions
 from .core import audit, client_ip, load_user, login_user, logout_user, role_for, safe_next
 from .passwords import password_problem
 from .tokens import check_reset_token
@@ -162,8 +162,20 @@ def totp_setup():
 def logout():
     if g.get("user") is not None:
         audit("logout", g.user.email)
-        db.session.commit()
     logout_user()
+    db.session.commit()
+    return redirect(url_for(".login"))
+
+
+@bp.route("/logout/everywhere", methods=["POST"])
+def logout_everywhere():
+    """End every session of this account, in every village and the console."""
+    if g.get("user") is not None:
+        sessions.end_all(g.user.id)
+        audit("logout_everywhere", g.user.email)
+        flash("Anda telah keluar dari semua perangkat.")
+    logout_user()
+    db.session.commit()
     return redirect(url_for(".login"))
 
 

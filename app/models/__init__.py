@@ -11,6 +11,6 @@ from .people import GROUPS, Official  # noqa: F401
 from .posts import Category, Post, Tag, post_tags  # noqa: F401
 from .ppid import Complaint, InformationRequest, Objection, RequestEvent  # noqa: F401
 from .settings import SiteSettings  # noqa: F401
-from .users import ROLES, Invitation, Membership, User  # noqa: F401,E402
+from .users import ROLES, Invitation, Membership, User, UserSession  # noqa: F401,E402
 from .history import AuditLog, Revision  # noqa: F401,E402
 from .search import SearchEntry  # noqa: F401,E402

@@ -58,6 +58,25 @@ class User(db.Model):
         return f"<User {self.email}>"
 
 
+class UserSession(db.Model):
+    """One signed-in session on one host (``app.auth.sessions``); global like ``User``.
+
+    The cookie carries a random token; only its SHA-256 is the key here. Deleting
+    the row ends the session for every copy of the cookie.
+    """
+
+    __tablename__ = "user_session"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         index=True)
+    #: The village it was opened on; None on the portal (superadmin console).
+    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"),
+                                                  index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                   index=True)
+
+
 class Membership(TenantScoped, db.Model):
     """A user's role in one village (tenant-owned: scoped like content)."""
 
