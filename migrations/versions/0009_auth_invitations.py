@@ -1,14 +1,14 @@
 """invitations to join a village (single-use links, token stored hashed)
 
 Revision ID: auth_invitations
-Revises: 0006_search
+Revises: lead_0008_ppid
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "auth_invitations"
-down_revision = "0006_search"
+down_revision = "lead_0008_ppid"
 branch_labels = None
 depends_on = None
 
