@@ -102,6 +102,10 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
+        # Failed logins allowed per account and address, and per address (app.auth.ratelimit).
+        "LOGIN_LIMITS_PAIR": env.get("LOGIN_LIMITS_PAIR")
+        or "5 per 15 minutes; 10 per hour; 20 per day",
+        "LOGIN_LIMITS_ADDRESS": env.get("LOGIN_LIMITS_ADDRESS") or "100 per hour",
         # Admin sessions end after this long unused, and this long after login at most.
         "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES") or 30),
         "SESSION_LIFETIME_HOURS": int(env.get("SESSION_LIFETIME_HOURS") or 12),

@@ -16,6 +16,11 @@ from tenants.models import Tenant
 from tenants.scoping import tenant_context
 
 DEMO_VILLAGES = ("jlodro", "sumurgung-montong", "kebonsari")
+#: The demo operator (``flask users demo-login``): its password is in the README, so
+#: the account is never created, and refused at login, under ``DESA_ENV=production``.
+DEMO_OPERATOR_VILLAGE = "jlodro"
+DEMO_OPERATOR_EMAIL = "operator@jlodro.desa"
+DEMO_OPERATOR_PASSWORD = "Jlodro-Demo-2026"
 
 
 def seed_village(tenant: Tenant) -> bool:

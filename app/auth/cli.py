@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from app.demo import DEMO_OPERATOR_EMAIL, DEMO_OPERATOR_PASSWORD, DEMO_OPERATOR_VILLAGE
 from app.extensions import db
 from app.models.users import ROLES, Membership, User
 from tenants.scoping import system_scope, tenant_context
@@ -16,11 +17,6 @@ from tenants.scoping import system_scope, tenant_context
 from .passwords import password_problem
 
 users_cli = AppGroup("users", help="Kelola operator (pengguna admin).")
-
-DEMO_VILLAGE = "jlodro"
-DEMO_EMAIL = "operator@jlodro.desa"
-#: Documented demo password; only ever set outside production.
-DEMO_PASSWORD = "Jlodro-Demo-2026"
 
 
 def _read_password(stdin: bool) -> str:
@@ -84,23 +80,23 @@ def demo_login_command() -> None:
     from tenants.models import Tenant
 
     with system_scope():
-        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == DEMO_VILLAGE))
+        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == DEMO_OPERATOR_VILLAGE))
         if tenant is None:
             raise click.ClickException("Desa jlodro belum ada: jalankan `flask tenants import`.")
-        user = db.session.scalar(select(User).where(User.email == DEMO_EMAIL))
+        user = db.session.scalar(select(User).where(User.email == DEMO_OPERATOR_EMAIL))
         if user is None:
-            user = ensure_user(DEMO_EMAIL, DEMO_PASSWORD)
+            user = ensure_user(DEMO_OPERATOR_EMAIL, DEMO_OPERATOR_PASSWORD)
             user.name = "Operator Demo"
-        elif not user.check_password(DEMO_PASSWORD):
-            user.set_password(DEMO_PASSWORD)
+        elif not user.check_password(DEMO_OPERATOR_PASSWORD):
+            user.set_password(DEMO_OPERATOR_PASSWORD)
         db.session.flush()
     with tenant_context(tenant.id):
         if db.session.scalar(select(Membership).where(Membership.user_id == user.id)) is None:
             db.session.add(Membership(user_id=user.id, role="admin"))
         db.session.commit()
     click.echo("  Masuk ke panel admin desa (demo):")
-    click.echo(f"      http://{DEMO_VILLAGE}.localhost:8000/admin/login")
-    click.echo(f"      email: {DEMO_EMAIL}   kata sandi: {DEMO_PASSWORD}")
+    click.echo(f"      http://{DEMO_OPERATOR_VILLAGE}.localhost:8000/admin/login")
+    click.echo(f"      email: {DEMO_OPERATOR_EMAIL}   kata sandi: {DEMO_OPERATOR_PASSWORD}")
 
 
 def init_app(app) -> None:

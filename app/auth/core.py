@@ -9,18 +9,22 @@ idle, too old, role changed) or whose epoch is stale (password changed) is clear
 """
 from __future__ import annotations
 
+import logging
 from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 from sqlalchemy import select
 
+from app.demo import DEMO_OPERATOR_EMAIL
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.history import AuditLog
 from app.models.users import Membership, User
 
 from . import sessions
+
+log = logging.getLogger(__name__)
 
 
 def _site_tenant_id() -> int | None:
@@ -65,7 +69,7 @@ def load_user() -> None:
         return
     user = db.session.get(User, uid)
     tid = _site_tenant_id()
-    if user is None or not user.is_active or session.get("epoch") != (user.auth_epoch or 0) \
+    if user is None or not may_sign_in(user) or session.get("epoch") != (user.auth_epoch or 0) \
             or not sessions.check(session.get("sid"), uid, tid):
         session.clear()
         return
@@ -83,6 +87,19 @@ def load_user() -> None:
         session.clear()
         return
     g.user, g.role = user, membership.role
+
+
+def may_sign_in(user: User) -> bool:
+    """Whether this account may have a session at all (before any password check)."""
+    if not user.is_active:
+        return False
+    if user.email == DEMO_OPERATOR_EMAIL and current_app.config.get("DESA_ENV") == "production":
+        # Its password is printed in the README: a database made in development and
+        # then served in production must not keep that door open.
+        log.warning("the demo operator %s is refused in production: remove it or give its "
+                    "e-mail to a real person with `flask users create`", user.email)
+        return False
+    return True
 
 
 def role_for(user: User) -> str | None:

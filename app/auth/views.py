@@ -8,7 +8,9 @@ from __future__ import annotations
 import secrets
 
 import pyotp
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for,
+)
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -17,7 +19,10 @@ from app.extensions import db
 from app.models.users import ROLES, User
 
 from . import invitations, ratelimit, sessions
-from .core import audit, client_ip, load_user, login_user, logout_user, role_for, safe_next
+from . import totp as totp_codes
+from .core import (
+    audit, client_ip, load_user, login_user, logout_user, may_sign_in, role_for, safe_next,
+)
 from .passwords import password_problem
 from .tokens import check_reset_token
 
@@ -33,7 +38,7 @@ def _home() -> str:
 
 def _finish_login(user: User):
     login_user(user)
-    ratelimit.reset_account(user.email)
+    ratelimit.record_success(user.email, client_ip())
     audit("login", user.email, user=user)
     db.session.commit()
     return redirect(safe_next(session.pop("next", None) or request.args.get("next"), _home()))
@@ -46,12 +51,13 @@ def login():
     if request.method == "POST":
         email = (request.form.get("email") or "").strip().lower()
         password = request.form.get("password") or ""
-        if ratelimit.is_limited(email, client_ip()):
+        wait = ratelimit.retry_after(email, client_ip())
+        if wait:
             audit("login_limited", email, user=None, actor=email)
             db.session.commit()
-            return render_template("admin/login.html", error=ratelimit.MESSAGE), 429
+            return _too_many("admin/login.html", wait)
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        ok = user is not None and user.is_active and user.check_password(password)
+        ok = user is not None and may_sign_in(user) and user.check_password(password)
         if ok and g.get("tenant") is None and not user.is_superadmin:
             ok = False
         if ok and g.get("tenant") is not None and role_for(user) is None:
@@ -84,6 +90,13 @@ def login():
 _DUMMY_HASH = generate_password_hash("dummy-password-for-timing")
 
 
+def _too_many(template: str, wait: int):
+    response = current_app.make_response(
+        (render_template(template, error=ratelimit.message(wait)), 429))
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 def _pending_user() -> User | None:
     uid = session.get("pending_uid")
     if uid is None or session.get("pending_tid") != (g.tenant.id if g.get("tenant") else None):
@@ -107,11 +120,11 @@ def totp():
         return redirect(url_for(".login"))
     error = None
     if request.method == "POST":
-        if ratelimit.is_limited(user.email, client_ip()):
-            return render_template("admin/totp.html", error=ratelimit.MESSAGE), 429
+        wait = ratelimit.retry_after(user.email, client_ip())
+        if wait:
+            return _too_many("admin/totp.html", wait)
         code = (request.form.get("code") or "").strip()
-        if pyotp.TOTP(user.totp_secret).verify(code.replace(" ", ""), valid_window=1) or (
-                len(code) > 6 and _check_recovery(user, code)):
+        if totp_codes.accept_code(user, code) or (len(code) > 6 and _check_recovery(user, code)):
             return _finish_login(user)
         ratelimit.record_failure(user.email, client_ip())
         audit("login_failed", user.email, user=user, reason="totp")
@@ -140,9 +153,10 @@ def totp_setup():
     session["totp_new"] = secret
     error = None
     if request.method == "POST":
-        if pyotp.TOTP(secret).verify((request.form.get("code") or "").replace(" ", ""),
-                                     valid_window=1):
+        step = totp_codes.matching_step(secret, request.form.get("code") or "")
+        if step is not None:
             user.totp_secret = secret
+            user.totp_last_step = step  # the enrolment code cannot sign in afterwards
             codes = new_recovery_codes(user)
             session.pop("totp_new", None)
             audit("totp_enabled", user.email, user=user)
@@ -212,8 +226,9 @@ def invitation(token: str):
     if request.method == "POST":
         if user is None:
             user, error = _create_invited_account(invite)
+            status = 400
         else:
-            error = _verify_owner(user)
+            error, status = _verify_owner(user)
         if error is None:
             invitations.accept(invite, user)
             if user.is_superadmin and not user.totp_enabled:
@@ -222,7 +237,6 @@ def invitation(token: str):
                 return redirect(url_for(".login"))
             return _finish_login(user)
         db.session.rollback()
-        status = 429 if error == ratelimit.MESSAGE else 400
     return render_template("admin/invitation.html", gone=False, invite=invite, new=user is None,
                            role=ROLES.get(invite.role, invite.role), error=error), status
 
@@ -246,18 +260,20 @@ def _create_invited_account(invite) -> tuple[User | None, str | None]:
     return user, None
 
 
-def _verify_owner(user: User) -> str | None:
-    """None when the form proves ownership of ``user`` (password, and TOTP when enabled)."""
-    if ratelimit.is_limited(user.email, client_ip()):
-        return ratelimit.MESSAGE
-    ok = user.is_active and user.check_password(request.form.get("password") or "")
+def _verify_owner(user: User) -> tuple[str | None, int]:
+    """(None, 200) when the form proves ownership of ``user`` (password, and TOTP when
+    enabled), else the error and its status."""
+    wait = ratelimit.retry_after(user.email, client_ip())
+    if wait:
+        return ratelimit.message(wait), 429
+    ok = may_sign_in(user) and user.check_password(request.form.get("password") or "")
     if ok and user.totp_enabled:
-        code = (request.form.get("code") or "").replace(" ", "")
-        ok = pyotp.TOTP(user.totp_secret).verify(code, valid_window=1)
+        ok = totp_codes.accept_code(user, request.form.get("code") or "")
     if ok:
-        return None
+        ratelimit.record_success(user.email, client_ip())
+        return None, 200
     ratelimit.record_failure(user.email, client_ip())
     audit("login_failed", user.email, user=None, actor=user.email, reason="invitation")
     db.session.commit()
-    return "Kata sandi atau kode tidak cocok dengan akun ini."
+    return "Kata sandi atau kode tidak cocok dengan akun ini.", 400
 

@@ -33,6 +33,8 @@ class User(db.Model):
     is_superadmin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: The time step of the last TOTP code accepted: a code works once (``app.auth.totp``).
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     #: Hashes of unused recovery codes.
     recovery_codes: Mapped[list] = mapped_column(JSON, default=list)
     #: Bumped on password change / reset: invalidates reset links and sessions.

@@ -14,9 +14,9 @@ from cms_testing import PASSWORD, login
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits(app):
-    app.extensions.pop("desa_auth_store", None)
+    app.extensions.pop("desa_login_throttle", None)
     yield
-    app.extensions.pop("desa_auth_store", None)
+    app.extensions.pop("desa_login_throttle", None)
 
 
 @pytest.fixture()
