@@ -1,14 +1,14 @@
 """invitations to join a village (single-use links, token stored hashed)
 
 Revision ID: auth_invitations
-Revises: lead_0008_ppid
+Revises: admin_0009_owner
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "auth_invitations"
-down_revision = "lead_0008_ppid"
+down_revision = "admin_0009_owner"
 branch_labels = None
 depends_on = None
 
