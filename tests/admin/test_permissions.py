@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 
 from app import permissions
+from app.auth import sessions
 from app.extensions import db
 from app.models import Membership, User
 from app.permissions import ACTIONS, ROLES, allowed
@@ -39,8 +40,10 @@ def _session_for(app, role: str | None):
                 db.session.add(Membership(user_id=user.id, role=role))
                 db.session.commit()
         uid, epoch, tid = user.id, user.auth_epoch or 0, tenant.id
+        sid = sessions.start(uid, tid)  # the server-side record a login makes
+        db.session.commit()
     with client.client.session_transaction(base_url=f"http://{client.host}") as session:
-        session.update(uid=uid, tid=tid, epoch=epoch)
+        session.update(uid=uid, tid=tid, epoch=epoch, sid=sid)
     return client, uid
 
 
