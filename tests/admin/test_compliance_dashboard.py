@@ -91,7 +91,7 @@ def test_start_run_launches_the_check_in_its_own_process(app, make_user, monkeyp
 
     launched = []
     monkeypatch.setattr(subprocess, "Popen", lambda args, **kw: launched.append((args, kw)))
-    app.config["DNS_DASHBOARD_CHECKS"] = "dns,http"
+    monkeypatch.setitem(app.config, "DNS_DASHBOARD_CHECKS", "dns,http")
     portal = _superadmin(app, make_user)
     response = portal.post("/admin/kepatuhan/jalankan", follow_redirects=True)
     assert "dimulai di latar belakang" in response.get_data(as_text=True)
