@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (
-    DateTime, ForeignKey, Integer, String, Table, Text, and_, bindparam, event, or_,
+    DateTime, ForeignKey, Index, Integer, String, Table, Text, and_, bindparam, event, or_, text,
 )
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column
 from sqlalchemy.orm import with_loader_criteria
@@ -20,6 +20,13 @@ STATES = (DRAFT, PUBLISHED, SCHEDULED)
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def live_rows_index(name: str, *columns: str) -> Index:
+    """An index of the rows outside the trash, for the lists (a partial index: lists
+    never show trashed rows, and the trash filter writes this very condition)."""
+    outside_trash = text("deleted_at IS NULL")
+    return Index(name, *columns, sqlite_where=outside_trash, postgresql_where=outside_trash)
 
 
 class Owned(TenantScoped):

@@ -6,11 +6,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 
-from .base import Owned, Publishable, Trashable, Versioned
+from .base import Owned, Publishable, Trashable, Versioned, live_rows_index
 
 
 class MediaFile(Owned, Trashable, db.Model):
     __tablename__ = "media_file"
+    __table_args__ = (live_rows_index("ix_media_file_live_id", "tenant_id", "id"),)
 
     #: Storage key of the original; generated, always starts with the village.
     key: Mapped[str] = mapped_column(String(300), unique=True)
@@ -37,7 +38,11 @@ DOCUMENT_CATEGORIES = {
 
 class Document(Owned, Versioned, Trashable, Publishable, db.Model):
     __tablename__ = "document"
-    __table_args__ = (UniqueConstraint("tenant_id", "slug"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "slug"),
+        live_rows_index("ix_document_live_year", "tenant_id", "year", "title"),
+        live_rows_index("ix_document_live_id", "tenant_id", "id"),  # the admin list
+    )
 
     slug: Mapped[str] = mapped_column(String(120))
     title: Mapped[str] = mapped_column(String(200))
@@ -51,7 +56,11 @@ class Document(Owned, Versioned, Trashable, Publishable, db.Model):
 
 class Album(Owned, Versioned, Trashable, Publishable, db.Model):
     __tablename__ = "album"
-    __table_args__ = (UniqueConstraint("tenant_id", "slug"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "slug"),
+        live_rows_index("ix_album_live_published", "tenant_id", "published_at"),
+        live_rows_index("ix_album_live_id", "tenant_id", "id"),  # the admin list
+    )
 
     slug: Mapped[str] = mapped_column(String(120))
     title: Mapped[str] = mapped_column(String(200))

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 
-from .base import MarkdownBody, Owned, Publishable, Trashable, Versioned
+from .base import MarkdownBody, Owned, Publishable, Trashable, Versioned, live_rows_index
 
 post_tags = Table(
     "post_tag",
@@ -34,7 +34,13 @@ class Tag(Owned, db.Model):
 
 class Post(Owned, Versioned, Trashable, Publishable, MarkdownBody, db.Model):
     __tablename__ = "post"
-    __table_args__ = (UniqueConstraint("tenant_id", "slug"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "slug"),
+        # the news list and the home page: newest first, read in index order
+        live_rows_index("ix_post_live_published", "tenant_id", "published_at", "id"),
+        live_rows_index("ix_post_live_category", "category_id", "published_at"),
+        live_rows_index("ix_post_live_id", "tenant_id", "id"),  # the admin list
+    )
 
     slug: Mapped[str] = mapped_column(String(120))
     title: Mapped[str] = mapped_column(String(200))
