@@ -33,7 +33,9 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
 from typing import Iterator
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import ColumnCollection, ForeignKey, Integer, Select, Table, bindparam, event
 from sqlalchemy import select
@@ -41,7 +43,7 @@ from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapp
 from sqlalchemy.orm import with_loader_criteria
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.expression import (
-    Alias, ColumnClause, Join, TableClause, TextClause, UpdateBase,
+    Alias, ColumnClause, Join, Subquery, TableClause, TextClause, UpdateBase,
 )
 
 _current_tenant: ContextVar[int | None] = ContextVar("current_tenant", default=None)
@@ -232,39 +234,56 @@ def _leaves(from_clause):
         yield from_clause
 
 
+#: What each view read by ``core_filtered`` is made of: (table, name, conditions).
+_view_parts: WeakKeyDictionary = WeakKeyDictionary()
+
+
+@lru_cache(maxsize=1024)
+def _view(table: Table, name: str, conditions: tuple):
+    """``(SELECT … FROM table WHERE conditions) AS name``. Views are made once and
+    shared: their conditions read what varies (the village) at execution, and
+    building one costs more than running a small query."""
+    view = select(table).where(*(condition(table) for condition in conditions)).subquery(name)
+    _view_parts[view] = (table, name, conditions)
+    return view
+
+
 def core_filtered(statement, tables: set, condition):
     """A copy of a plain Core statement that reads each of ``tables`` only where
     ``condition(table)`` holds: every FROM element that is such a table (or an alias
-    of one), at any depth, is replaced by ``(SELECT … FROM table WHERE condition) AS
-    <its name>``, and every column of it by the column of that view, so joins, outer
-    joins, correlation and subqueries keep their meaning (SQLAlchemy's
-    ``replacement_traverse``, made for replacing FROM elements). The table an UPDATE
-    or DELETE changes stays itself (columns of it anywhere in the statement mean the
-    row being changed) and gets the condition in its WHERE."""
+    of one), at any depth, is replaced by a view ``(SELECT … FROM table WHERE
+    condition) AS <its name>``, and every column of it by the column of that view, so
+    joins, outer joins, correlation and subqueries keep their meaning (SQLAlchemy's
+    ``replacement_traverse``, made for replacing FROM elements). A view made by an
+    earlier filter gets the condition added. The table an UPDATE or DELETE changes
+    stays itself (columns of it anywhere in the statement mean the row being changed)
+    and gets the condition in its WHERE. ``condition`` must read at execution what
+    varies from one execution to the next (a bound parameter with a callable)."""
     target = statement.table if isinstance(statement, UpdateBase) else None
-    views: dict = {}
 
     def view(from_clause):
-        table = _view_of(from_clause, tables)
-        # by name: SQLAlchemy clones an alias as a statement is built and rewritten, and
-        # copies of one alias (its name) must become one view
-        found = views.get((table, from_clause.name))
-        if found is None:
-            found = views[(table, from_clause.name)] = (
-                select(table).where(condition(table)).subquery(from_clause.name))
-        return found
+        parts = _view_parts.get(from_clause) if isinstance(from_clause, Subquery) else None
+        if parts is not None:  # a view made earlier: kept whole, or with the condition
+            table, name, conditions = parts
+            if table not in tables or condition in conditions:
+                return from_clause
+            return _view(table, name, conditions + (condition,))
+        if isinstance(from_clause, (Table, Alias)) and _view_of(from_clause, tables) is not None:
+            # by name: SQLAlchemy clones an alias as a statement is built, and copies
+            # of one alias (its name) must become one view
+            return _view(_view_of(from_clause, tables), from_clause.name, (condition,))
+        return None
 
     def replace(element):
         if element is target:
             return None
-        if isinstance(element, (Table, Alias)):
-            return view(element) if _view_of(element, tables) is not None else None
         if isinstance(element, ColumnClause):
             owner = element.table
-            if owner is not None and owner is not target and \
-                    isinstance(owner, (Table, Alias)) and _view_of(owner, tables) is not None:
-                return view(owner).c[element.key]
-        return None
+            if owner is None or owner is target:
+                return None
+            found = view(owner)
+            return found.c[element.key] if found is not None and found is not owner else None
+        return view(element)
 
     filtered = visitors.replacement_traverse(statement, {}, replace)
     if target is not None and target in tables:
@@ -306,9 +325,10 @@ def _scoped_to(tenant_id: int):
                                 include_aliases=True)
 
 
-def _tenant_condition(tenant_id: int):
-    return lambda table: table.c.tenant_id == bindparam("current_tenant_id", tenant_id,
-                                                        type_=Integer)
+def _of_current_tenant(table):
+    """The Core condition: the village is read from the context at each execution."""
+    return table.c.tenant_id == bindparam("current_tenant_id", callable_=_current_tenant.get,
+                                          type_=Integer)
 
 
 def _refuse_without_tenant() -> None:
@@ -342,8 +362,7 @@ def _scope_execute(state: ORMExecuteState) -> None:
         state.statement = statement.options(_scoped_to(tenant_id))
     else:
         # plain Core: only plain tables (SQLAlchemy may flag such a statement ORM)
-        state.statement = core_filtered(statement, tenant_tables(),
-                                        _tenant_condition(tenant_id))
+        state.statement = core_filtered(statement, tenant_tables(), _of_current_tenant)
 
 
 def _check_flush(session: Session, _ctx, _instances) -> None:
