@@ -239,13 +239,35 @@ _view_parts: WeakKeyDictionary = WeakKeyDictionary()
 
 
 @lru_cache(maxsize=1024)
-def _view(table: Table, name: str, conditions: tuple):
-    """``(SELECT … FROM table WHERE conditions) AS name``. Views are made once and
+def _view(table: Table, name: str, conditions: tuple, keys: tuple):
+    """``(SELECT <keys> FROM table WHERE conditions) AS name``. Views are made once and
     shared: their conditions read what varies (the village) at execution, and
-    building one costs more than running a small query."""
-    view = select(table).where(*(condition(table) for condition in conditions)).subquery(name)
-    _view_parts[view] = (table, name, conditions)
+    building one costs more than running a small query. Only the columns the
+    statement reads are listed, so the SQL names no column it does not use."""
+    view = (select(*(table.c[key] for key in keys))
+            .where(*(condition(table) for condition in conditions)).subquery(name))
+    _view_parts[view] = (table, name, conditions, keys)
     return view
+
+
+def _columns_read(statement, tables: set) -> dict:
+    """(table, name of the table or alias) -> the keys of the columns a statement reads
+    of each of ``tables``, named one by one or as a whole (``select(table)``)."""
+    read: dict = {}
+    for element in visitors.iterate(statement):
+        if isinstance(element, ColumnClause):
+            columns = (element,)
+        elif isinstance(element, Select):
+            columns = element.selected_columns
+        else:
+            continue
+        for column in columns:
+            owner = getattr(column, "table", None)
+            if isinstance(owner, (Table, Alias)):
+                table = _view_of(owner, tables)
+                if table is not None:
+                    read.setdefault((table, owner.name), set()).add(column.key)
+    return read
 
 
 def core_filtered(statement, tables: set, condition):
@@ -260,19 +282,23 @@ def core_filtered(statement, tables: set, condition):
     and gets the condition in its WHERE. ``condition`` must read at execution what
     varies from one execution to the next (a bound parameter with a callable)."""
     target = statement.table if isinstance(statement, UpdateBase) else None
+    read = _columns_read(statement, tables)
 
     def view(from_clause):
         parts = _view_parts.get(from_clause) if isinstance(from_clause, Subquery) else None
         if parts is not None:  # a view made earlier: kept whole, or with the condition
-            table, name, conditions = parts
+            table, name, conditions, keys = parts
             if table not in tables or condition in conditions:
                 return from_clause
-            return _view(table, name, conditions + (condition,))
-        if isinstance(from_clause, (Table, Alias)) and _view_of(from_clause, tables) is not None:
-            # by name: SQLAlchemy clones an alias as a statement is built, and copies
-            # of one alias (its name) must become one view
-            return _view(_view_of(from_clause, tables), from_clause.name, (condition,))
-        return None
+            return _view(table, name, conditions + (condition,), keys)
+        table = _view_of(from_clause, tables) \
+            if isinstance(from_clause, (Table, Alias)) else None
+        if table is None:
+            return None
+        # by name: SQLAlchemy clones an alias as a statement is built, and copies of
+        # one alias (its name) must become one view
+        keys = read.get((table, from_clause.name)) or {c.key for c in table.primary_key}
+        return _view(table, from_clause.name, (condition,), tuple(sorted(keys)))
 
     def replace(element):
         if element is target:
