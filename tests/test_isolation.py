@@ -431,3 +431,20 @@ def test_the_scoping_uses_no_private_sqlalchemy_api():
         code = re.sub(r'""".*?"""|#.*', "", source.getsource(module), flags=re.S)
         private = re.findall(r"\w\.(_[a-z]\w*)", code)
         assert private == [], (module.__name__, private)
+
+
+def test_orm_elements_are_told_from_plain_tables(app):
+    """The scoping tells ``Post.id`` (the ORM scopes it) from ``Post.__table__.c.id`` (it
+    does not) by SQLAlchemy's behaviour that the ORM works on annotated copies. If a
+    SQLAlchemy release changes that, this fails first, by name."""
+    from sqlalchemy import Table
+    from sqlalchemy.sql import visitors
+
+    from tenants.scoping import _orm_made
+
+    posts, other = Post.__table__, aliased(Post)
+    orm_table = next(e for e in visitors.iterate(select(Post)) if isinstance(e, Table))
+    assert _orm_made(Post.id.expression) and _orm_made(other.title.expression)
+    assert _orm_made(orm_table)
+    assert not _orm_made(posts) and not _orm_made(posts.c.id)
+    assert not _orm_made(posts.alias("p")) and not _orm_made(posts.alias("p").c.id)
