@@ -1,7 +1,7 @@
 """indexes of the lists: composite, partial on the rows outside the trash
 
-Revision ID: scoping_0010_list_indexes
-Revises: admin_0009_owner
+Revision ID: scoping_0013_list_indexes
+Revises: auth_totp_step
 
 Each list reads one village's rows outside the trash in one order; with these the
 database walks an index in that order and stops at the page's end instead of
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "scoping_0010_list_indexes"
-down_revision = "admin_0009_owner"
+revision = "scoping_0013_list_indexes"
+down_revision = "auth_totp_step"
 branch_labels = None
 depends_on = None
 
