@@ -77,6 +77,8 @@ RULES: tuple[Rule, ...] = (
     Rule("regency.villages", (SUPERADMIN,)),
     Rule("regency.users", (SUPERADMIN,)),
     Rule("regency.audit", (SUPERADMIN,)),
+    Rule("regency.compliance", (SUPERADMIN,)),
+    Rule("regency.compliance.run", (SUPERADMIN,)),
 )
 
 

@@ -11,14 +11,16 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from sqlalchemy import select
 
 import safe_csv
-from app.auth.core import audit, superadmin_required
+from app.auth.core import audit
 from app.extensions import db
+from app.permissions import enforce, permission
 from dns_tools import VERDICTS, explanation
 
 from .models import ComplianceResult, ComplianceRun
 from .service import base_config
 
 bp = Blueprint("compliance", __name__, url_prefix="/admin/kepatuhan", template_folder="templates")
+bp.before_request(enforce)  # every view declares its action (app.permissions)
 
 
 def _latest_run() -> ComplianceRun | None:
@@ -44,7 +46,7 @@ def _results(run: ComplianceRun, verdict: str | None):
 
 
 @bp.route("/")
-@superadmin_required
+@permission("regency.compliance")
 def dashboard():
     run = _latest_run()
     verdict = _verdict_filter()
@@ -69,7 +71,7 @@ def dashboard():
 
 
 @bp.route("/nama/<name>")
-@superadmin_required
+@permission("regency.compliance")
 def history(name: str):
     rows = db.session.execute(
         select(ComplianceRun.started_at, ComplianceResult)
@@ -83,7 +85,7 @@ def history(name: str):
 
 
 @bp.route("/ekspor.csv")
-@superadmin_required
+@permission("regency.compliance")
 def export_csv():
     run = _latest_run()
     if run is None:
@@ -100,7 +102,7 @@ def export_csv():
 
 
 @bp.route("/jalankan", methods=["POST"])
-@superadmin_required
+@permission("regency.compliance.run")
 def start_run():
     """Start ``flask dns check`` in its own process: a national run outlives a request
     and must not die with a recycled web worker. The checks come from

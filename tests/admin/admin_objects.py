@@ -24,8 +24,8 @@ _serial = itertools.count(1)
 
 def admin_rules(blueprint: str = "admin"):
     """Every rule of a blueprint except its static files, with its declaration (the
-    regency console's blueprint lives in the portal's URL map)."""
-    url_map = current_app.portal_url_map if blueprint == "superadmin" else current_app.url_map
+    regency console's blueprints live in the portal's URL map)."""
+    url_map = current_app.url_map if blueprint == "admin" else current_app.portal_url_map
     for rule in url_map.iter_rules():
         if rule.endpoint.startswith(blueprint + ".") and not rule.endpoint.endswith(".static"):
             yield rule, declared_for(rule.endpoint)

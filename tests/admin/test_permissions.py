@@ -138,12 +138,13 @@ def test_a_route_without_a_declared_action_is_refused(app):
     assert client.get("/admin/").status_code == 200  # declared routes still work
 
 
-def test_regency_console_is_for_the_superadmin_only(app, make_user):
+@pytest.mark.parametrize("blueprint", ["superadmin", "compliance"])
+def test_regency_console_is_for_the_superadmin_only(app, blueprint):
     """The portal console's routes declare regency actions; anonymous is sent to log in."""
     portal = VillageClient(app.test_client(), "x")
     portal.host = "tubankab.go.id"
     with app.app_context():
-        rules = list(admin_rules("superadmin"))
+        rules = list(admin_rules(blueprint))
     assert rules
     for rule, declared in rules:
         assert declared is not None and declared.action.startswith("regency.")
