@@ -60,8 +60,9 @@ def render_command(ref: str | None) -> None:
     from tenants.cli import find_tenant
     from tenants.scoping import system_scope, tenant_context
 
-    from .markdown import render_markdown
+    from .markdown import check_markdown, render_markdown
     from .media import article_pictures
+    from .validation import Invalid
     from .models.base import MarkdownBody
 
     models = [mapper.class_ for mapper in db.Model.registry.mappers
@@ -71,7 +72,7 @@ def render_command(ref: str | None) -> None:
         villages = sorted({tenant_id for model in models for tenant_id in db.session.scalars(
             select(model.tenant_id).distinct().execution_options(include_trashed=True))
             if only is None or tenant_id == only})
-    total = changed = 0
+    total = changed = refused = 0
     for village_id in villages:
         with tenant_context(village_id):
             for model in models:
@@ -79,6 +80,11 @@ def render_command(ref: str | None) -> None:
                                           .execution_options(include_trashed=True)).all()
                 for ident, source, html in rows:
                     total += 1
+                    try:
+                        check_markdown(source)
+                    except Invalid:
+                        refused += 1  # beyond today's limits: its stored HTML stays
+                        continue
                     fresh = render_markdown(source, article_pictures)
                     if fresh != (html or ""):
                         # a bulk UPDATE: the edit counter stays, the page cache is told
@@ -89,6 +95,9 @@ def render_command(ref: str | None) -> None:
             db.session.commit()
     where = f"desa {ref}" if ref is not None else "semua desa"
     click.echo(f"{total} isi diperiksa, {changed} dirender ulang ({where}).")
+    if refused:
+        click.echo(f"{refused} isi melampaui batas Markdown (terlalu panjang atau bersarang "
+                   "terlalu dalam); HTML tersimpannya dibiarkan. Perbaiki lewat editor.")
 
 
 @search_cli.command("reindex")

@@ -1,19 +1,30 @@
 """The only place where user text becomes HTML: Markdown, then an allow-list sanitiser.
 
-Markdown is rendered with the ``markdown`` package (raw HTML in the source is
-allowed through Markdown and then cleaned), and the result goes through nh3
-(the maintained Rust ``ammonia`` sanitiser) with a small allow-list: no
-script, no event handler, no ``style``, no ``javascript:``/``data:`` URL
-survives. The admin preview uses this same function.
+Markdown is rendered by cmark-gfm (``cmarkgfm``: the C reference implementation of
+CommonMark with GitHub's tables, strikethrough, autolinks and footnotes), whose cost
+grows linearly with its input whatever that input is. Raw HTML in the source goes
+through and is then cleaned by nh3 (the maintained Rust ``ammonia`` sanitiser) with a
+small allow-list: no script, no event handler, no ``style``, no
+``javascript:``/``data:`` URL survives. The admin preview uses this same pipeline.
+
+The sanitiser parses HTML like a browser, and a browser's parser slows down on
+elements nested thousands deep; footnote and link references can make the HTML far
+larger than its source. So a source is refused (``check_markdown``) beyond limits
+that real articles stay well inside: its length, the nesting of its elements and
+the size of its HTML.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from html import escape, unescape
 
-import markdown as md
+import cmarkgfm
 import nh3
+from cmarkgfm.cmark import Options
+
+from app.validation import Invalid
 
 #: Given the ``src`` of the article's pictures, the attributes to give those that are
 #: known images of the village (``app.media.article_pictures``).
@@ -38,11 +49,29 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
-_EXTENSIONS = ["extra", "sane_lists", "smarty"]
+#: Longest source accepted, in characters (a long article with tables is a few
+#: tens of thousands; a regulation belongs in a PDF document).
+MAX_SOURCE_CHARS = 100_000
+#: Deepest nesting of elements (lists, quotes, HTML tags) accepted.
+MAX_DEPTH = 100
+#: Largest HTML the Markdown may expand to before it is sanitised.
+MAX_HTML_CHARS = 600_000
+
+_OPTIONS = (
+    Options.CMARK_OPT_UNSAFE  # raw HTML is kept here and cleaned by the sanitiser
+    | Options.CMARK_OPT_SMART  # typographic quotes, dashes and ellipses
+    | Options.CMARK_OPT_FOOTNOTES
+    | Options.CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE  # "5~10 orang" is not struck out
+)
+_EXTENSIONS = ["table", "strikethrough", "autolink"]
 
 
 def render_markdown(source: str | None, pictures: Pictures | None = None) -> str:
     """Markdown -> safe HTML. Never raises on odd input; empty in, empty out.
+
+    A source that ``check_markdown`` refuses (the forms and imports never store one,
+    but an old revision may hold one) is shown as plain text, so that rendering it
+    stays as cheap as any other.
 
     Pictures load only when scrolled to (cheap phones, slow links). With ``pictures``,
     an image that is one of the village's own uploads also gets the attributes a
@@ -50,8 +79,67 @@ def render_markdown(source: str | None, pictures: Pictures | None = None) -> str
     while loading (``width``, ``height``)."""
     if not source:
         return ""
-    html = sanitize_html(md.markdown(source, extensions=_EXTENSIONS, output_format="html"))
+    try:
+        html = _safe_html(source)
+    except Invalid:
+        html = _plain_text(source)
     return finish_images(html, pictures)
+
+
+def check_markdown(source: str | None, label: str = "Isi") -> None:
+    """Raise ``Invalid`` (a message for the writer) if ``source`` is beyond what is
+    rendered: too long, nested too deep, or expanding to too much HTML."""
+    if source:
+        try:
+            _safe_html(source)
+        except Invalid as refused:
+            raise Invalid(f"{label}: {refused}") from None
+
+
+# The form check and the save that follows it render the same source: one renders.
+@lru_cache(maxsize=8)
+def _safe_html(source: str) -> str:
+    if len(source) > MAX_SOURCE_CHARS:
+        limit, length = (f"{n:,}".replace(",", ".") for n in (MAX_SOURCE_CHARS, len(source)))
+        raise Invalid(f"terlalu panjang: paling banyak {limit} karakter, sekarang {length}. "
+                      "Bagi menjadi beberapa tulisan atau lampirkan sebagai dokumen PDF.")
+    # cmark takes UTF-8: a lone surrogate (possible in JSON) cannot be encoded.
+    source = source.encode("utf-8", "replace").decode("utf-8")
+    html = cmarkgfm.markdown_to_html_with_extensions(source, options=_OPTIONS,
+                                                     extensions=_EXTENSIONS)
+    if len(html) > MAX_HTML_CHARS:
+        raise Invalid("menghasilkan halaman yang terlalu besar (misalnya ribuan rujukan "
+                      "ke catatan kaki atau tautan yang sama). Sederhanakan isinya.")
+    if _deepest_nesting(html) > MAX_DEPTH:
+        raise Invalid(f"bersarang terlalu dalam: daftar, kutipan atau tag HTML di dalam "
+                      f"satu sama lain lebih dari {MAX_DEPTH} tingkat. Sederhanakan strukturnya.")
+    return sanitize_html(html)
+
+
+_TAG_EDGE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+         "source", "track", "wbr"}
+
+
+def _deepest_nesting(html: str) -> int:
+    """Deepest nesting of elements, counting every start tag not yet closed (an HTML
+    parser closes some by itself, so this never counts less than the parser nests)."""
+    depth = deepest = 0
+    for tag in _TAG_EDGE.finditer(html):
+        if tag.group(2).lower() in _VOID:
+            continue
+        if tag.group(1):
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+def _plain_text(source: str) -> str:
+    paragraphs = re.split(r"\n\s*\n", source[:MAX_SOURCE_CHARS])
+    return "\n".join(f"<p>{escape(part).replace(chr(10), '<br>')}</p>"
+                      for part in paragraphs if part.strip())
 
 
 def sanitize_html(html: str) -> str:

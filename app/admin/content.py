@@ -4,6 +4,7 @@ from __future__ import annotations
 import difflib
 
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from markupsafe import escape
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -11,11 +12,12 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from app.auth.core import audit, touch_content
 from app.extensions import db
-from app.markdown import render_markdown
+from app.markdown import check_markdown, render_markdown
 from app.media import article_pictures
 from app.models import DRAFT, Revision
 from app.models.base import utcnow
 from app.permissions import permission
+from app.validation import Invalid
 
 from . import bp
 from .common import add_revision, kind_or_404, load_or_404, media_choices
@@ -37,6 +39,11 @@ def preview():
     text = request.form.get("text")
     if text is None and request.is_json:
         text = (request.get_json(silent=True) or {}).get("text")
+    try:
+        check_markdown(text)
+    except Invalid as refused:
+        return jsonify(html=f'<p class="flash error">{escape(str(refused))}</p>',
+                       error=str(refused)), 400
     return jsonify(html=render_markdown(text or "", article_pictures))
 
 

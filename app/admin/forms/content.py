@@ -8,6 +8,7 @@ from sqlalchemy import Numeric, select
 
 from app import validation
 from app.extensions import db
+from app.markdown import check_markdown
 from app.models import DRAFT, PUBLISHED, SCHEDULED, MediaFile
 from app.permissions import can
 from app.validation import Invalid, column_limit
@@ -79,8 +80,9 @@ def converter(kind: Kind, f: Field):
                        (column_limit(kind.model.slug) if f.type == "slug" else 1000),
                        required=f.required)
     if f.type in ("textarea", "markdown"):
-        return partial(validation.text, label=f.label, max_length=length, required=f.required,
+        text = partial(validation.text, label=f.label, max_length=length, required=f.required,
                        strip=False)
+        return text if f.type == "textarea" else partial(_markdown, text, f.label)
     if f.type == "url":
         return partial(validation.link_url, label=f.label, max_length=length or 300)
     if f.type == "int":
@@ -108,6 +110,13 @@ def converter(kind: Kind, f: Field):
             return _convert(raw.strip())
         return required
     return _blank_or(convert)
+
+
+def _markdown(text, label: str, raw: str) -> str:
+    """Markdown source within the renderer's limits (``app.markdown.check_markdown``)."""
+    value = text(raw)
+    check_markdown(value, label)
+    return value
 
 
 def _published_at(raw: str):
