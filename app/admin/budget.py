@@ -39,23 +39,31 @@ def parse_budget_csv(data: bytes) -> list[BudgetLine]:
     if missing:
         raise validation.Invalid("kolom " + ", ".join(sorted(missing)) + " tidak ada")
     lines = []
-    for n, row in enumerate(reader, start=2):
-        if n - 1 > MAX_ROWS:
-            raise validation.Invalid(f"lebih dari {MAX_ROWS} baris")
-        try:
-            section = (row.get("section") or "").strip().lower()
-            if section not in BUDGET_SECTIONS:
-                raise validation.Invalid(f"bagian '{section[:20]}' tidak dikenal")
-            lines.append(BudgetLine(
-                year=validation.integer(row.get("year"), label="Tahun", minimum=1900,
-                                        maximum=2200),
-                section=section, code=_code(row.get("code")), name=_name(row.get("name")),
-                planned=validation.amount(row.get("planned") or "0", label="Anggaran"),
-                realised=validation.amount(row.get("realised") or "0", label="Realisasi"),
-                position=n))
-        except validation.Invalid as exc:
-            raise validation.Invalid(f"baris {n}: {exc}") from None
+    try:
+        for n, row in enumerate(reader, start=2):
+            if n - 1 > MAX_ROWS:
+                raise validation.Invalid(f"lebih dari {MAX_ROWS} baris")
+            try:
+                lines.append(budget_line(row, position=n))
+            except validation.Invalid as exc:
+                raise validation.Invalid(f"baris {n}: {exc}") from None
+    except csv.Error as exc:
+        raise validation.Invalid(f"baris {reader.line_num + 1}: CSV tidak terbaca ({exc})") \
+            from None
     return lines
+
+
+def budget_line(row: dict, position: int) -> BudgetLine:
+    """One budget line from raw values (a CSV row, or a line of an export's manifest)."""
+    section = str(row.get("section") or "").strip().lower()
+    if section not in BUDGET_SECTIONS:
+        raise validation.Invalid(f"bagian '{section[:20]}' tidak dikenal")
+    return BudgetLine(
+        year=validation.integer(row.get("year"), label="Tahun", minimum=1900, maximum=2200),
+        section=section, code=_code(row.get("code")), name=_name(row.get("name")),
+        planned=validation.amount(row.get("planned") or "0", label="Anggaran"),
+        realised=validation.amount(row.get("realised") or "0", label="Realisasi"),
+        position=position)
 
 
 @bp.route("/budget/import", methods=["POST"])

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import (
-    DateTime, ForeignKey, Index, Integer, String, Table, Text, and_, bindparam, event, or_, text,
+    DateTime, ForeignKey, Index, Integer, Numeric, String, Table, Text, TypeDecorator, and_,
+    bindparam, event, or_, text,
 )
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column
 from sqlalchemy.orm import with_loader_criteria
@@ -27,6 +29,52 @@ def live_rows_index(name: str, *columns: str) -> Index:
     never show trashed rows, and the trash filter writes this very condition)."""
     outside_trash = text("deleted_at IS NULL")
     return Index(name, *columns, sqlite_where=outside_trash, postgresql_where=outside_trash)
+
+
+class FiniteNumeric(TypeDecorator):
+    """``NUMERIC(precision, scale)`` that takes and gives only numbers it can hold.
+
+    Writing infinity, NaN or a number beyond the precision fails (every form and
+    import checks with ``app.validation`` first; this is the last line). Reading a
+    value stored before that check (SQLite keeps ``inf`` or the text ``Infinity``
+    in any column) gives ``fallback`` instead, so one bad row cannot break a public
+    page; migration ``0009_markdown_finite_numbers`` clears such rows."""
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int, scale: int, fallback: Decimal | None = None):
+        super().__init__(precision, scale)
+        self.fallback = fallback
+
+    def _fits(self, number: Decimal) -> bool:
+        return number.is_finite() and (
+            not number or number.adjusted() < self.impl_instance.precision
+            - self.impl_instance.scale)
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+        if not self._fits(number):
+            raise ValueError(f"{value!r} does not fit NUMERIC("
+                             f"{self.impl_instance.precision}, {self.impl_instance.scale})")
+        return number
+
+    def result_processor(self, dialect, coltype):
+        to_decimal = self.impl_instance.result_processor(dialect, coltype)
+
+        def process(value):
+            if value is None:
+                return None
+            try:
+                number = to_decimal(value) if to_decimal else value
+                number = number if isinstance(number, Decimal) else Decimal(str(number))
+            except (TypeError, ValueError, ArithmeticError, InvalidOperation):
+                return self.fallback
+            return number if self._fits(number) else self.fallback
+
+        return process
 
 
 class Owned(TenantScoped):

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Integer, Numeric, String
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 
-from .base import Owned
+from .base import FiniteNumeric, Owned
 
 BUDGET_SECTIONS = {
     "pendapatan": "Pendapatan",
@@ -31,8 +31,10 @@ class BudgetLine(Owned, db.Model):
     section: Mapped[str] = mapped_column(String(12))
     code: Mapped[str] = mapped_column(String(30), default="")
     name: Mapped[str] = mapped_column(String(200))
-    planned: Mapped[Decimal] = mapped_column(Numeric(16, 2), default=0)
-    realised: Mapped[Decimal] = mapped_column(Numeric(16, 2), default=0)
+    planned: Mapped[Decimal] = mapped_column(FiniteNumeric(16, 2, fallback=Decimal(0)),
+                                             default=0)
+    realised: Mapped[Decimal] = mapped_column(FiniteNumeric(16, 2, fallback=Decimal(0)),
+                                              default=0)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 
-from .base import Owned, Versioned
+from .base import FiniteNumeric, Owned, Versioned
 
 
 class SiteSettings(Owned, Versioned, db.Model):
@@ -25,8 +25,8 @@ class SiteSettings(Owned, Versioned, db.Model):
     office_hours: Mapped[str] = mapped_column(String(200), default="")
     #: Network name -> URL (facebook, instagram, youtube, x, tiktok).
     social: Mapped[dict] = mapped_column(JSON, default=dict)
-    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
-    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    latitude: Mapped[Decimal | None] = mapped_column(FiniteNumeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(FiniteNumeric(9, 6))
     primary_color: Mapped[str] = mapped_column(String(7), default="")
     logo_id: Mapped[int | None] = mapped_column(ForeignKey("media_file.id", ondelete="SET NULL"))
     header_id: Mapped[int | None] = mapped_column(ForeignKey("media_file.id", ondelete="SET NULL"))
