@@ -26,12 +26,15 @@ from typing import Callable, Iterable, Iterator
 from sqlalchemy import select
 
 from app.extensions import db
+from app.validation import Invalid, column_limit, text
 
 from .hosts import MAX_LABEL
 from .models import Domain, Tenant, kind_from_code, utcnow
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TUBAN = "35.23"
+#: Largest villages file read (after decompression); the national list is far smaller.
+MAX_FILE_BYTES = 64 * 2**20
 _CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
 
 
@@ -59,10 +62,26 @@ def slugify(text: str, max_length: int = MAX_LABEL) -> str:
 
 
 def _open_csv(path: Path) -> Iterator[dict[str, str]]:
-    raw = path.read_bytes()
-    if path.suffix == ".gz":
-        raw = gzip.decompress(raw)
-    yield from csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
+    """Rows of a CSV file (gzip-compressed if it ends in ``.gz``); ``ImportFileError``
+    for a file that is too big, not UTF-8 or not CSV."""
+    try:
+        with gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
+    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
+        raise ImportFileError(f"{path.name}: berkas tidak terbaca ({exc})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ImportFileError(f"{path.name}: lebih dari {MAX_FILE_BYTES // 2**20} MiB")
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(f"{path.name}: bukan teks UTF-8 (bita ke-{exc.start + 1}); "
+                              "simpan ulang sebagai CSV UTF-8") from None
+    reader = csv.DictReader(io.StringIO(content, newline=""))
+    try:
+        yield from reader
+    except csv.Error as exc:
+        # the record that failed starts after the lines already read
+        raise ImportFileError(f"baris {reader.line_num + 1}: CSV tidak terbaca ({exc})") from None
 
 
 def _names(filename: str) -> dict[str, str]:
@@ -91,12 +110,15 @@ def read_villages(regency: str | None = TUBAN, file: str | Path | None = None) -
     rows = _open_csv(path)
     for line, row in enumerate(rows, start=2):
         try:
-            code, name = row["code"].strip(), row["name"].strip()
+            code = row["code"].strip()
+            name = text(row["name"], label="nama desa", max_length=column_limit(Tenant.name))
             district = (row.get("district_code") or code[:8]).strip()
         except (KeyError, AttributeError) as exc:
             raise ImportFileError(
                 "kolom wajib: code,district_code,name (baris %d)" % line
             ) from exc
+        except Invalid as exc:
+            raise ImportFileError(f"baris {line}: {exc}") from None
         if not _CODE.match(code) or not name or not code.startswith(district):
             raise ImportFileError(f"baris {line}: kode atau nama desa tidak valid ({code!r})")
         if regency is not None and not code.startswith(regency + "."):
@@ -104,6 +126,8 @@ def read_villages(regency: str | None = TUBAN, file: str | Path | None = None) -
         kecamatan = (row.get("district_name") or districts.get(district) or "").strip()
         if not kecamatan:
             raise ImportFileError(f"baris {line}: kecamatan {district} tidak dikenal")
+        if len(kecamatan) > column_limit(Tenant.kecamatan_name):
+            raise ImportFileError(f"baris {line}: nama kecamatan terlalu panjang")
         records.append(VillageRecord(
             code=code, name=name, kecamatan_code=district, kecamatan_name=kecamatan,
             regency_code=code[:5], regency_name=_regency_name(regencies.get(code[:5], "")),

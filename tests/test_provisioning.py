@@ -133,6 +133,27 @@ def test_bad_import_file_is_refused_cleanly(runner, tmp_path, content, message, 
         assert db.session.scalar(select(func.count(Tenant.id))) == 328
 
 
+@pytest.mark.parametrize("content, message", [
+    ("code,district_code,name\n35.23.01.2099,35.23.01,Bal\xe9\n".encode("latin-1"),
+     "bukan teks UTF-8"),
+    (b"code,district_code,name\n35.23.01.2099,35.23.01,\"Ba\x00l\"\n",
+     "nama desa berisi karakter yang tidak diizinkan"),
+    (b"code,district_code,name\n35.23.01.2099,35.23.01,\"" + b"x" * 200_000 + b"\"\n",
+     "baris 2: CSV tidak terbaca"),
+    ("code,district_code,name\n35.23.01.2099,35.23.01,{}\n".format("X" * 121).encode(),
+     "nama desa terlalu panjang"),
+    (b"\x1f\x8b\x08\x00garbage", "berkas tidak terbaca"),
+])
+def test_an_unreadable_file_is_refused_with_a_message(runner, tmp_path, content, message, app):
+    path = tmp_path / ("bad.csv.gz" if content.startswith(b"\x1f\x8b") else "bad.csv")
+    path.write_bytes(content)
+    result = runner.invoke(args=["tenants", "import", "--file", str(path)])
+    assert result.exit_code == 1, result.output
+    assert message in result.output and result.exception.__class__ is SystemExit
+    with app.app_context(), system_scope():
+        assert db.session.scalar(select(func.count(Tenant.id))) == 328
+
+
 def test_bad_regency_code(runner):
     result = runner.invoke(args=["tenants", "import", "--regency", "35;drop"])
     assert result.exit_code != 0 and "kode kabupaten tidak valid" in result.output
