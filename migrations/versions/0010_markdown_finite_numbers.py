@@ -1,7 +1,7 @@
 """clear numbers that no column can hold: budget amounts and map coordinates
 
-Revision ID: markdown_0009_finite_numbers
-Revises: lead_0008_ppid
+Revision ID: markdown_0010_finite_numbers
+Revises: admin_0009_owner
 
 Before every import path validated its numbers, SQLite could be given ``inf`` or
 the text ``Infinity`` for an APBDes amount (PostgreSQL's NUMERIC refuses both).
@@ -11,8 +11,8 @@ line in the admin and can enter the real figure. Nothing to undo.
 from alembic import op
 
 
-revision = "markdown_0009_finite_numbers"
-down_revision = "lead_0008_ppid"
+revision = "markdown_0010_finite_numbers"
+down_revision = "admin_0009_owner"
 branch_labels = None
 depends_on = None
 
