@@ -38,7 +38,7 @@ class FiniteNumeric(TypeDecorator):
     import checks with ``app.validation`` first; this is the last line). Reading a
     value stored before that check (SQLite keeps ``inf`` or the text ``Infinity``
     in any column) gives ``fallback`` instead, so one bad row cannot break a public
-    page; migration ``0013_markdown_finite_numbers`` clears such rows."""
+    page; migration ``0014_markdown_finite_numbers`` clears such rows."""
 
     impl = Numeric
     cache_ok = True

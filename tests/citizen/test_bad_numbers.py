@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(
     os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="PostgreSQL's NUMERIC(p, s) cannot hold these values at all")
 
 MIGRATION = (Path(__file__).resolve().parents[2] / "migrations" / "versions"
-             / "0013_markdown_finite_numbers.py")
+             / "0014_markdown_finite_numbers.py")
 
 
 def _infinite(page: str) -> bool:

@@ -1,7 +1,7 @@
 """clear numbers that no column can hold: budget amounts and map coordinates
 
-Revision ID: markdown_0013_finite_numbers
-Revises: auth_totp_step
+Revision ID: markdown_0014_finite_numbers
+Revises: scoping_0013_list_indexes
 
 Before every import path validated its numbers, SQLite could be given ``inf`` or
 the text ``Infinity`` for an APBDes amount (PostgreSQL's NUMERIC refuses both).
@@ -11,8 +11,8 @@ line in the admin and can enter the real figure. Nothing to undo.
 from alembic import op
 
 
-revision = "markdown_0013_finite_numbers"
-down_revision = "auth_totp_step"
+revision = "markdown_0014_finite_numbers"
+down_revision = "scoping_0013_list_indexes"
 branch_labels = None
 depends_on = None
 
