@@ -155,9 +155,9 @@ def enforce():
     if declared_for(request.endpoint) is None:
         abort(403, description="Aksi ini belum dideklarasikan dalam tabel izin.")
     if g.get("user") is None:
-        from app.auth.core import _login_endpoint
+        from app.auth.core import login_endpoint
 
-        return redirect(url_for(_login_endpoint(), next=request.full_path.rstrip("?")))
+        return redirect(url_for(login_endpoint(), next=request.full_path.rstrip("?")))
     action, kind = request_action()
     kinds = ACTIONS[action]
     if kinds is not None and kind not in kinds:

@@ -10,10 +10,9 @@ idle, too old, role changed) or whose epoch is stale (password changed) is clear
 from __future__ import annotations
 
 import logging
-from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import current_app, g, request, session
 from sqlalchemy import select
 
 from app.demo import DEMO_OPERATOR_EMAIL
@@ -110,40 +109,9 @@ def role_for(user: User) -> str | None:
     return membership.role if membership else None
 
 
-def login_required(view):
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if g.get("user") is None:
-            return redirect(url_for(_login_endpoint(), next=request.full_path.rstrip("?")))
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def _login_endpoint() -> str:
+def login_endpoint() -> str:
+    """The login page of this host: the village's, or the regency console's."""
     return "auth.login" if g.get("tenant") is not None else "portal_auth.login"
-
-
-def require(check):
-    """Decorator: logged in and ``check()`` true, else 403."""
-
-    def deco(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if g.get("user") is None:
-                return redirect(url_for(_login_endpoint(),
-                                        next=request.full_path.rstrip("?")))
-            if not check():
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return deco
-
-
-def superadmin_required(view):
-    return require(lambda: g.get("role") == "superadmin")(view)
 
 
 def safe_next(target: str | None, default: str) -> str:
