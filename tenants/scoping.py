@@ -5,46 +5,41 @@ Views never filter by tenant themselves. Instead:
 * ``TenantScoped`` marks a model as tenant-owned: it gets ``tenant_id``
   (NOT NULL, FK, indexed).
 * A ``do_orm_execute`` listener adds ``with_loader_criteria(TenantScoped,
-  tenant_id == <current>, include_aliases=True)`` to every ORM SELECT, UPDATE and
-  DELETE, relationship and column loads included (SQLAlchemy's ``filter_public``
-  recipe).
+  tenant_id == <current>)`` to every ORM SELECT, UPDATE and DELETE, including
+  relationship and column loads, and aliases.
 * A ``before_flush`` listener stamps the current tenant on new rows and
   refuses to insert, change or delete a row of another tenant.
 * With no current tenant, touching tenant-owned data raises
   ``TenantScopeError`` — it never silently reads every village. System work
   (CLI, provisioning, cross-village reports) opts out explicitly with
   ``system_scope()``, the single named escape hatch.
-* ``with_loader_criteria`` only knows mapped classes. A plain Core statement that
-  names the *table* of a tenant-owned model (``Post.__table__``) reads it through a
-  view of the village's rows instead (``core_filtered``: the table is replaced by
-  ``(SELECT … FROM post WHERE tenant_id = <current>) AS post``, at any depth), and
-  an UPDATE or DELETE of such a table gets the condition in its WHERE. What cannot
-  be scoped is refused: a tenant table named inside an ORM statement, an INSERT
-  outside the flush, an ORM bulk UPDATE by primary key, SQL text or ``table()``
-  naming a tenant table, a FULL OUTER JOIN of one.
+* ``with_loader_criteria`` only knows mapped classes. A statement that names the
+  *table* of a tenant-owned model (``Post.__table__``) is handled apart
+  (``core_scoped``): a plain Core statement gets ``tenant_id = <current>`` in the
+  WHERE of every SELECT, UPDATE and DELETE that reads such a table, in the ON
+  clause where the table is outer-joined; what cannot be scoped that way is
+  refused (a table named inside an ORM statement, a FULL OUTER JOIN, an INSERT
+  outside the flush, raw SQL text naming a tenant table).
 
-Only public SQLAlchemy API is used. The current tenant lives in a ``ContextVar``;
-the request hook sets it for the request's village, ``tenant_context(id)`` for CLI
-work. It is read at each execution and travels as a bound parameter, so a cached
-compiled query never carries one village's id into another's.
+The current tenant lives in a ``ContextVar``; the request hook sets it for
+the request's village, ``tenant_context(id)`` sets it for CLI work. The id is
+read at each execution, never captured when a query is built, so a cached
+compiled query can never carry a stale tenant.
 """
 from __future__ import annotations
 
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import lru_cache
 from typing import Iterator
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import ColumnCollection, ForeignKey, Integer, Select, Table, bindparam, event
-from sqlalchemy import select
+from sqlalchemy import ForeignKey, Insert, Integer, Select, Table, and_, bindparam, event
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column
 from sqlalchemy.orm import with_loader_criteria
 from sqlalchemy.sql import visitors
-from sqlalchemy.sql.expression import (
-    Alias, ColumnClause, Join, Subquery, TableClause, TextClause, UpdateBase,
-)
+from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.expression import Alias, ColumnClause, Join, TableClause, TextClause
 
 _current_tenant: ContextVar[int | None] = ContextVar("current_tenant", default=None)
 _system: ContextVar[bool] = ContextVar("tenant_system_scope", default=False)
@@ -128,21 +123,54 @@ def tenant_tables() -> set:
     return _tenant_tables
 
 
-def _orm_made(element) -> bool:
-    """Whether an element is the ORM's stand-in for a mapped class or attribute
-    (``Post``, ``Post.id``, ``aliased(Post)``, a relationship's join condition): the ORM
-    works on annotated copies, so such an element is not the object that its table or
-    alias itself holds, and an ORM alias names its aliased class as its namespace."""
-    if isinstance(element, Table):
-        return element.metadata.tables.get(element.key) is not element
-    if isinstance(element, Alias):
-        return not isinstance(element.entity_namespace, ColumnCollection)
-    return element.table.c.get(element.key) is not element
+class StatementRewrites:
+    """What was made of each statement object, remembered weakly: the rewrites of the
+    ``do_orm_execute`` listeners here and in ``app.models.base``, and the count and
+    page statements of ``app.public.queries.paginate``.
+
+    Public pages execute statements built once (``functools.cache`` in the query
+    helpers). Rewriting such a statement at every execution (deciding whether it
+    touches the table, adding the option) made a new statement object each time,
+    and SQLAlchemy then recomputed its cache key for every query. Remembering the rewritten object lets its memoised cache key be
+    reused. Keys are held weakly, so statements built per request do not pile up.
+    """
+
+    _UNSEEN = object()
+
+    def __init__(self) -> None:
+        self._memo: WeakKeyDictionary = WeakKeyDictionary()
+
+    def rewrite(self, statement, build):
+        """``build(statement)`` (a new statement, or None for "leave it"), computed
+        once per statement object."""
+        try:
+            found = self._memo.get(statement, self._UNSEEN)
+        except TypeError:  # a statement type that cannot be weakly referenced
+            return build(statement)
+        if found is self._UNSEEN:
+            found = self._memo[statement] = build(statement)
+        return found
 
 
-def _own_elements(statement):
-    """The elements of one statement, not those of the SELECTs nested in it."""
-    stack = list(statement.get_children())
+def _touches_tenant_data(state: ORMExecuteState) -> bool:
+    """True when any tenant-owned table appears anywhere in the statement, including
+    subqueries of Core statements (``select(func.count()).select_from(subquery)``)."""
+    if any(issubclass(m.class_, TenantScoped) for m in state.all_mappers):
+        return True
+    tables = tenant_tables()
+    return any(element in tables for element in visitors.iterate(state.statement))
+
+
+def _mapped_table(element):
+    """The table of the mapped class an annotated element (``Post``, ``Post.id``,
+    ``aliased(Post)``) stands for; None for a plain Core element."""
+    mapper = getattr(element, "_annotations", {}).get("parentmapper")
+    return mapper.local_table if mapper is not None else None
+
+
+def _own_elements(select):
+    """The elements of one SELECT, not those of the SELECTs nested in it."""
+    stack = list(select.get_children())
     while stack:
         element = stack.pop()
         yield element
@@ -150,74 +178,45 @@ def _own_elements(statement):
             stack.extend(element.get_children())
 
 
-def _view_of(from_clause, tables: set):
-    """The tenant table a FROM element reads directly: the table itself or an alias of
-    it; None for anything else."""
-    table = from_clause.element if isinstance(from_clause, Alias) else from_clause
-    return table if isinstance(table, Table) and table in tables else None
+def _unscoped_tables(statement) -> tuple[set, bool]:
+    """The tenant tables that ``with_loader_criteria`` would not scope: in a plain Core
+    statement, every tenant table it names; in an ORM statement, those that a SELECT
+    (at any depth) or an UPDATE/DELETE names as plain tables without naming their
+    mapped class itself. Also whether SQL text or a lightweight ``table()`` names a
+    tenant table (nothing can scope those).
 
-
-class _Survey:
-    """What a statement names, found by walking its expression tree (public
-    ``visitors.iterate`` and ``get_children``)."""
-
-    def __init__(self, statement, orm: bool) -> None:
-        tables = tenant_tables()
-        names = {t.name for t in tables}
-        #: tenant tables the ORM criteria would not scope: in a Core statement all of
-        #: them, in an ORM one those a SELECT names without an ORM element for them
-        self.unscoped: set = set()
-        #: whether an ORM element stands for a tenant table anywhere in the statement
-        self.orm_reached = False
-        #: whether tenant-owned data is read or written at all
-        self.touches = False
-        #: SQL text or a lightweight ``table()`` naming a tenant table
-        self.opaque = False
-        #: tenant tables in a FULL OUTER JOIN
-        self.full_join: set = set()
-        unmapped: set = set()
-        for element in visitors.iterate(statement):
-            if isinstance(element, Table):
-                if element in tables:
-                    self.touches = True
-                    self.unscoped.add(element)
-            elif isinstance(element, TableClause):
-                if element.name in names:
-                    self.opaque = True  # ``table("post", column("id"))``: no real columns
-            elif isinstance(element, TextClause):
-                self.opaque |= _names_a_table(element.text, names)
-            elif isinstance(element, Join):
-                if element.full:
-                    self.full_join.update(leaf.name for leaf in _leaves(element)
-                                          if _view_of(leaf, tables) is not None)
-            elif orm and isinstance(element, (Select, UpdateBase)):
-                for (table, _name), reached in _named_in(element, tables).items():
-                    self.orm_reached |= reached
-                    if not reached:
-                        unmapped.add(table)
-        if orm and self.orm_reached:
-            self.unscoped = unmapped
-def _named_in(statement, tables: set) -> dict:
-    """For each tenant table one SELECT, UPDATE or DELETE of an ORM statement names
-    (as itself, an alias, or their columns): whether an ORM element stands for it.
-    Where none does (``Post.__table__``), the ORM criteria miss it."""
-    named: dict = {}  # (table, name of the table or alias) -> whether the ORM stands for it
-    for own in _own_elements(statement):
-        if isinstance(own, (Table, Alias)):
-            from_clause = own
-        elif isinstance(own, ColumnClause) and isinstance(own.table, (Table, Alias)):
-            from_clause = own.table
-        else:
-            continue
-        table = _view_of(from_clause, tables)
-        if table is None:
-            continue
-        key = (table, from_clause.name)
-        if _orm_made(own):
-            named[key] = True
-        elif from_clause is own:
-            named.setdefault(key, False)
-    return named
+    Walks the expression tree only: asking SQLAlchemy for a SELECT's FROM list would
+    compile it, about ten times the cost of running the query."""
+    tables = tenant_tables()
+    names = {t.name for t in tables}
+    orm = statement._propagate_attrs.get("compile_state_plugin") == "orm"
+    unscoped: set = set()
+    opaque = False
+    for element in visitors.iterate(statement):
+        if isinstance(element, Table):
+            if not orm and element in tables:
+                unscoped.add(element)
+        elif orm and isinstance(element, (Select, UpdateBase)):
+            plain, mapped, plain_aliases, mapped_froms = set(), set(), [], set()
+            for own in _own_elements(element):
+                table = _mapped_table(own)
+                if table is not None:
+                    mapped.add(table)
+                    if isinstance(own, Alias):
+                        mapped_froms.add(own)
+                elif isinstance(own, Table) and own in tables:
+                    plain.add(own)
+                elif isinstance(own, Alias) and own.element in tables:
+                    plain_aliases.append(own)
+            unscoped |= plain - mapped
+            # ``aliased(Post)`` shows up both annotated and plain (an annotated element
+            # hashes and compares like its plain self); an alias the ORM never saw is not
+            unscoped.update(a.element for a in plain_aliases if a not in mapped_froms)
+        elif isinstance(element, TableClause) and element.name in names:
+            opaque = True  # ``table("post", column("id"))``: no real columns to scope by
+        elif isinstance(element, TextClause) and _names_a_table(element.text, names):
+            opaque = True
+    return unscoped, opaque
 
 
 def _names_a_table(sql: str, names: set) -> bool:
@@ -225,170 +224,158 @@ def _names_a_table(sql: str, names: set) -> bool:
     return not words.isdisjoint(names)
 
 
-def _leaves(from_clause):
-    """The tables and aliases a FROM clause joins."""
+def _leaves(from_clause, nullable: bool = False):
+    """(table or alias, may-be-NULL-extended) for each leaf of a FROM clause."""
     if isinstance(from_clause, Join):
-        yield from _leaves(from_clause.left)
-        yield from _leaves(from_clause.right)
+        yield from _leaves(from_clause.left, nullable or from_clause.full)
+        yield from _leaves(from_clause.right, nullable or from_clause.isouter)
     else:
-        yield from_clause
+        yield from_clause, nullable
 
 
-#: What each view read by ``core_filtered`` is made of: (table, name, conditions).
-_view_parts: WeakKeyDictionary = WeakKeyDictionary()
+def core_filtered(statement, tables: set, condition, what: str):
+    """A copy of a plain Core statement in which every SELECT, UPDATE and DELETE, at
+    any depth (subqueries, CTEs, EXISTS), reads each of ``tables`` (or an alias of
+    one) only where ``condition(table_or_alias)`` holds. An outer-joined table is
+    filtered in its ON clause: in the WHERE the condition would drop the rows the
+    outer join keeps. ``what`` names the rule in the error for the one thing that
+    cannot be filtered, a FULL OUTER JOIN of such a table."""
+
+    def conditions_for(leaf) -> list:
+        table = leaf.element if isinstance(leaf, Alias) else leaf
+        return [condition(leaf)] if isinstance(table, Table) and table in tables else []
+
+    def on_join(join: Join) -> None:
+        if join.full:
+            filtered = sorted(leaf.name for leaf, _ in _leaves(join) if conditions_for(leaf))
+            if filtered:
+                raise TenantScopeError(
+                    f"{what}: a FULL OUTER JOIN of {', '.join(filtered)} cannot be filtered; "
+                    "use a LEFT OUTER JOIN, or system_scope()")
+        if join.isouter:
+            conditions = [c for leaf, _ in _leaves(join.right) for c in conditions_for(leaf)]
+            if conditions:
+                join.onclause = and_(join.onclause, *conditions)
+
+    def on_where(element) -> None:
+        if isinstance(element, Select):
+            froms = element.get_final_froms()
+        else:  # UPDATE / DELETE: the target, and the tables its WHERE names (UPDATE … FROM)
+            froms = {element.table} | {e.table for e in _own_elements(element)
+                                       if isinstance(e, ColumnClause) and e.table is not None}
+        conditions = [c for f in froms for leaf, nullable in _leaves(f) if not nullable
+                      for c in conditions_for(leaf)]
+        if conditions:
+            element._where_criteria += tuple(conditions)
+
+    return visitors.cloned_traverse(statement, {}, {
+        "join": on_join, "select": on_where, "update": on_where, "delete": on_where,
+    })
 
 
-@lru_cache(maxsize=1024)
-def _view(table: Table, name: str, conditions: tuple, keys: tuple):
-    """``(SELECT <keys> FROM table WHERE conditions) AS name``. Views are made once and
-    shared: their conditions read what varies (the village) at execution, and
-    building one costs more than running a small query. Only the columns the
-    statement reads are listed, so the SQL names no column it does not use."""
-    view = (select(*(table.c[key] for key in keys))
-            .where(*(condition(table) for condition in conditions)).subquery(name))
-    _view_parts[view] = (table, name, conditions, keys)
-    return view
+def core_scoped(statement):
+    """A plain Core statement reading its tenant tables only for the current tenant.
+    The parameter is read at execution, like the ORM criterion."""
+    if isinstance(statement, Insert):
+        raise TenantScopeError(
+            "INSERT into a tenant-owned table must go through the session (add and "
+            "flush stamps the village), or run in system_scope()")
+    return core_filtered(statement, tenant_tables(),
+                         lambda table: table.c.tenant_id == _tenant_parameter(),
+                         "the tenant scoping")
 
 
-def _columns_read(statement, tables: set) -> dict:
-    """(table, name of the table or alias) -> the keys of the columns a statement reads
-    of each of ``tables``, named one by one or as a whole (``select(table)``)."""
-    read: dict = {}
-    for element in visitors.iterate(statement):
-        if isinstance(element, ColumnClause):
-            columns = (element,)
-        elif isinstance(element, Select):
-            columns = element.selected_columns
-        else:
-            continue
-        for column in columns:
-            owner = getattr(column, "table", None)
-            if isinstance(owner, (Table, Alias)):
-                table = _view_of(owner, tables)
-                if table is not None:
-                    read.setdefault((table, owner.name), set()).add(column.key)
-    return read
+_scoped_statements = StatementRewrites()
 
 
-def core_filtered(statement, tables: set, condition):
-    """A copy of a plain Core statement that reads each of ``tables`` only where
-    ``condition(table)`` holds: every FROM element that is such a table (or an alias
-    of one), at any depth, is replaced by a view ``(SELECT … FROM table WHERE
-    condition) AS <its name>``, and every column of it by the column of that view, so
-    joins, outer joins, correlation and subqueries keep their meaning (SQLAlchemy's
-    ``replacement_traverse``, made for replacing FROM elements). A view made by an
-    earlier filter gets the condition added. The table an UPDATE or DELETE changes
-    stays itself (columns of it anywhere in the statement mean the row being changed)
-    and gets the condition in its WHERE. ``condition`` must read at execution what
-    varies from one execution to the next (a bound parameter with a callable)."""
-    target = statement.table if isinstance(statement, UpdateBase) else None
-    read = _columns_read(statement, tables)
-
-    def view(from_clause):
-        parts = _view_parts.get(from_clause) if isinstance(from_clause, Subquery) else None
-        if parts is not None:  # a view made earlier: kept whole, or with the condition
-            table, name, conditions, keys = parts
-            if table not in tables or condition in conditions:
-                return from_clause
-            return _view(table, name, conditions + (condition,), keys)
-        table = _view_of(from_clause, tables) \
-            if isinstance(from_clause, (Table, Alias)) else None
-        if table is None:
-            return None
-        # by name: SQLAlchemy clones an alias as a statement is built, and copies of
-        # one alias (its name) must become one view
-        keys = read.get((table, from_clause.name)) or {c.key for c in table.primary_key}
-        return _view(table, from_clause.name, (condition,), tuple(sorted(keys)))
-
-    def replace(element):
-        if element is target:
-            return None
-        if isinstance(element, ColumnClause):
-            owner = element.table
-            if owner is None or owner is target:
-                return None
-            found = view(owner)
-            return found.c[element.key] if found is not None and found is not owner else None
-        return view(element)
-
-    filtered = visitors.replacement_traverse(statement, {}, replace)
-    if target is not None and target in tables:
-        filtered = filtered.where(condition(target))
-    return filtered
+#: What a statement of a given shape needs; decided once per shape (its SQLAlchemy
+#: cache key, which leaves out parameter values), since walking the expression tree
+#: costs more than running a simple query and pages build some statements per request.
+_LEAVE, _ORM_CRITERIA, _CORE_CRITERIA = "leave", "orm", "core"
+_decisions: dict = {}
+_DECISIONS_KEPT = 4096
 
 
-def _refusal(state: ORMExecuteState, survey: _Survey) -> str | None:
-    """Why a statement cannot be scoped, or None."""
-    if survey.opaque:
+def _decide(state: ORMExecuteState, statement) -> str:
+    """``_LEAVE``, ``_ORM_CRITERIA``, ``_CORE_CRITERIA``, or the reason it is refused
+    (any other string)."""
+    named, opaque = _unscoped_tables(statement)
+    if opaque:
         return ("SQL text or table() naming a tenant-owned table cannot be scoped; "
                 "use the mapped class, or system_scope()")
-    if survey.full_join:
-        return (f"a FULL OUTER JOIN of {', '.join(sorted(survey.full_join))} is not "
-                "scoped; use a LEFT OUTER JOIN, or system_scope()")
-    if survey.unscoped and (survey.orm_reached or state.is_insert):
-        return (f"the statement names the table {sorted(t.name for t in survey.unscoped)} "
-                "of a tenant-owned model inside an ORM statement or an INSERT; use the "
-                "mapped class (Post, not Post.__table__), or system_scope()")
-    if state.is_orm_statement and (state.is_update or state.is_delete) and \
-            isinstance(state.parameters, list) and _names_tenant_model(state):
-        return ("an ORM bulk UPDATE by primary key (a list of rows) skips the village "
-                "criteria; change the objects, use update(Model).where(...), or "
-                "system_scope()")
-    if state.is_insert and (survey.touches or _names_tenant_model(state)):
-        return ("INSERT statements into a tenant-owned table bypass the village stamp; "
-                "add objects to the session instead, or use system_scope()")
-    return None
+    orm = statement._propagate_attrs.get("compile_state_plugin") == "orm"
+    if named and (orm or state.is_insert):
+        return (f"the statement names the table {sorted(t.name for t in named)} of a "
+                "tenant-owned model inside an ORM statement or an INSERT; use the mapped "
+                "class (Post, not Post.__table__), or system_scope()")
+    if named:
+        return _CORE_CRITERIA
+    if state.is_insert:
+        if any(issubclass(m.class_, TenantScoped) for m in state.all_mappers):
+            return ("INSERT statements into a tenant-owned model bypass the village stamp; "
+                    "add objects to the session instead, or use system_scope()")
+        return _LEAVE
+    return _ORM_CRITERIA if _touches_tenant_data(state) else _LEAVE
 
 
-def _names_tenant_model(state: ORMExecuteState) -> bool:
-    return any(issubclass(m.class_, TenantScoped) for m in state.all_mappers)
+def _decision(state: ORMExecuteState, statement) -> str:
+    cache_key = statement._generate_cache_key()
+    if cache_key is None:  # a statement SQLAlchemy itself does not cache
+        return _decide(state, statement)
+    found = _decisions.get(cache_key.key)
+    if found is None:
+        found = _decide(state, statement)
+        if len(_decisions) >= _DECISIONS_KEPT:
+            _decisions.clear()
+        _decisions[cache_key.key] = found
+    return found
 
 
-def _scoped_to(tenant_id: int):
-    """The ORM option that limits every tenant-owned entity, aliases included, to one
-    village; the id is a bound parameter of the compiled statement."""
-    return with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id,
-                                include_aliases=True)
-
-
-def _of_current_tenant(table):
-    """The Core condition: the village is read from the context at each execution."""
-    return table.c.tenant_id == bindparam("current_tenant_id", callable_=_current_tenant.get,
-                                          type_=Integer)
-
-
-def _refuse_without_tenant() -> None:
-    raise TenantScopeError("tenant-owned data queried without a current tenant; "
-                           "use tenant_context() or system_scope()")
+def _rewrite(state: ORMExecuteState, statement):
+    """The scoped form of a statement, or None when it touches no tenant data."""
+    if state.is_relationship_load or state.is_column_load:
+        # built by SQLAlchemy itself from mapped classes
+        return statement.options(_SCOPED_TO_CURRENT_TENANT) if _touches_tenant_data(state) \
+            else None
+    decision = _decision(state, statement)
+    if decision is _LEAVE:
+        return None
+    if decision is _ORM_CRITERIA:
+        return statement.options(_SCOPED_TO_CURRENT_TENANT)
+    if decision is _CORE_CRITERIA:
+        return core_scoped(statement)
+    raise TenantScopeError(decision)
 
 
 def _scope_execute(state: ORMExecuteState) -> None:
-    statement = state.statement
-    text = isinstance(statement, TextClause)
-    if _system.get() or not (text or state.is_select or state.is_update or state.is_delete
-                             or state.is_insert):
+    if not (state.is_select or state.is_update or state.is_delete or state.is_insert
+            or isinstance(state.statement, TextClause)):
         return
-    tenant_id = _current_tenant.get()
-    if state.is_relationship_load or state.is_column_load:
-        # built by SQLAlchemy itself from mapped classes
-        if _names_tenant_model(state):
-            if tenant_id is None:
-                _refuse_without_tenant()
-            state.statement = statement.options(_scoped_to(tenant_id))
+    if _system.get():
         return
-    survey = _Survey(statement, state.is_orm_statement)
-    refusal = _refusal(state, survey)
-    if refusal is not None:
-        raise TenantScopeError(refusal)
-    if not (survey.touches or _names_tenant_model(state)):
+    scoped = _scoped_statements.rewrite(state.statement, lambda s: _rewrite(state, s))
+    if scoped is None:
         return
-    if tenant_id is None:
-        _refuse_without_tenant()
-    if survey.orm_reached or not survey.unscoped:
-        state.statement = statement.options(_scoped_to(tenant_id))
-    else:
-        # plain Core: only plain tables (SQLAlchemy may flag such a statement ORM)
-        state.statement = core_filtered(statement, tenant_tables(), _of_current_tenant)
+    if _current_tenant.get() is None:
+        raise TenantScopeError(
+            "tenant-owned data queried without a current tenant; "
+            "use tenant_context() or system_scope()"
+        )
+    state.statement = scoped
+
+
+def _tenant_parameter():
+    return bindparam("current_tenant_id", callable_=_current_tenant.get, type_=Integer)
+
+
+#: One option object for every query: its criterion compares ``tenant_id`` with a
+#: bound parameter whose value is read from the ContextVar at each execution, so the
+#: compiled-statement cache can never carry one village's id into another's query.
+_SCOPED_TO_CURRENT_TENANT = with_loader_criteria(
+    TenantScoped,
+    lambda cls: cls.tenant_id == _tenant_parameter(),
+    include_aliases=True,
+)
 
 
 def _check_flush(session: Session, _ctx, _instances) -> None:
@@ -413,6 +400,7 @@ def install(app=None) -> None:
     """Attach the listeners to every SQLAlchemy Session (idempotent)."""
     global _tenant_tables
     _tenant_tables = None  # recomputed on first use, once every model is mapped
+    _decisions.clear()
     if not event.contains(Session, "do_orm_execute", _scope_execute):
         event.listen(Session, "do_orm_execute", _scope_execute)
         event.listen(Session, "before_flush", _check_flush)

@@ -103,6 +103,37 @@ def test_news_detail_loads_category_cover_and_tags_with_the_post(app, jlodro, as
     assert jlodro.get("/berita/tidak-ada").status_code == 404
 
 
+def test_public_pages_run_statements_built_once(app, seeded, jlodro, monkeypatch):
+    """What a public page executes is built once and reused, what varies a parameter:
+    a statement built per request is rewritten by the tenant scoping and the trash
+    filter at every execution (tens of microseconds each). A second request of each
+    page makes no new rewrite."""
+    from datetime import date
+
+    from tenants import scoping
+
+    built = []
+    original = scoping.StatementRewrites.rewrite
+
+    def counting(self, statement, build):
+        return original(self, statement, lambda s: (built.append(s), build(s))[1])
+
+    monkeypatch.setattr(scoping.StatementRewrites, "rewrite", counting)
+    today = date.today()
+    pages = ["/", "/profil", "/pemerintahan", "/berita", "/berita/kategori/kegiatan",
+             "/berita/tag/gotong-royong", f"/berita/arsip/{today.year}/{today.month}",
+             "/berita/kerja-bakti-membersihkan-saluran-irigasi", "/pengumuman", "/agenda",
+             "/galeri", "/dokumen", "/dokumen?kategori=perdes&tahun=2025", "/transparansi",
+             "/statistik", f"/transparansi/apbdes-{today.year}.csv", "/feed.xml",
+             "/sitemap.xml"]
+    with page_cache_off(app):
+        for path in pages:
+            assert jlodro.get(path).status_code == 200, path
+            built.clear()
+            assert jlodro.get(path).status_code == 200, path
+            assert built == [], (path, [str(s)[:80] for s in built])
+
+
 def test_publishing_invalidates_the_cached_page_at_once(app, seeded, jlodro, as_village):
     assert "Berita kilat" not in jlodro.get("/berita").text
     assert jlodro.get("/berita").headers["X-Cache"] == "HIT"

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapp
 from sqlalchemy.orm import with_loader_criteria
 from sqlalchemy.sql import visitors
 
-from tenants.scoping import TenantScoped, core_filtered, tables_of
+from tenants.scoping import StatementRewrites, TenantScoped, core_filtered, tables_of
 
 DRAFT = "draft"
 PUBLISHED = "published"
@@ -167,6 +167,7 @@ _NOT_TRASHED = with_loader_criteria(Trashable, lambda cls: cls.deleted_at.is_(No
                                     include_aliases=True)
 
 
+_trash_hidden = StatementRewrites()
 _trashable_tables: set | None = None
 
 
@@ -178,24 +179,29 @@ def trashable_tables() -> set:
     return _trashable_tables
 
 
-def _not_trashed(table):
-    return table.c.deleted_at.is_(None)
+def _without_trash(state: ORMExecuteState, statement):
+    """The statement with trashed rows filtered out, or None when it reads no
+    trashable model. ``with_loader_criteria`` knows mapped classes; a plain Core
+    statement on their tables gets the same condition through ``core_filtered``."""
+    if statement._propagate_attrs.get("compile_state_plugin") == "orm":
+        return statement.options(_NOT_TRASHED) \
+            if any(issubclass(m.class_, Trashable) for m in state.all_mappers) else None
+    tables = trashable_tables()
+    if any(isinstance(e, Table) and e in tables for e in visitors.iterate(statement)):
+        return core_filtered(statement, tables, lambda table: table.c.deleted_at.is_(None),
+                             "the trash filter")
+    return None
 
 
 def _hide_trashed(state: ORMExecuteState) -> None:
-    """Trashed rows are hidden like another village's: ``with_loader_criteria`` for ORM
-    statements, ``core_filtered`` for a plain Core statement on a trashable table."""
     if not (state.is_select or state.is_update) or state.execution_options.get(
         "include_trashed", False
     ):
         return
-    statement = state.statement
-    if state.is_orm_statement:
-        state.statement = statement.options(_NOT_TRASHED)
-        return
-    tables = trashable_tables()
-    if any(isinstance(e, Table) and e in tables for e in visitors.iterate(statement)):
-        state.statement = core_filtered(statement, tables, _not_trashed)
+    hidden = _trash_hidden.rewrite(state.statement,
+                                   lambda statement: _without_trash(state, statement))
+    if hidden is not None:
+        state.statement = hidden
 
 
 def install() -> None:
