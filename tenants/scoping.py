@@ -353,6 +353,12 @@ def _scope_execute(state: ORMExecuteState) -> None:
         return
     if _system.get():
         return
+    if state.is_update and isinstance(state.parameters, list) and any(
+            issubclass(m.class_, TenantScoped) for m in state.all_mappers):
+        # SQLAlchemy's bulk UPDATE by primary key (a list of rows) takes no WHERE
+        # criteria: it would change another village's rows
+        raise TenantScopeError("bulk UPDATE by primary key of tenant-owned rows is refused; "
+                               "load the rows, or use update().where(...)")
     scoped = _scoped_statements.rewrite(state.statement, lambda s: _rewrite(state, s))
     if scoped is None:
         return
