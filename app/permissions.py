@@ -23,7 +23,9 @@ from flask import abort, current_app, g, redirect, request, url_for
 
 # -- roles and kinds of object -------------------------------------------------------
 SUPERADMIN, ADMIN, REDAKSI, KONTRIBUTOR = "superadmin", "admin", "redaksi", "kontributor"
-ROLES = (SUPERADMIN, ADMIN, REDAKSI, KONTRIBUTOR)
+#: The village's information officer (usually the Sekretaris Desa, Perki 1/2018).
+PPID = "ppid"
+ROLES = (SUPERADMIN, ADMIN, REDAKSI, KONTRIBUTOR, PPID)
 MANAGERS = (SUPERADMIN, ADMIN)
 EDITORS = (SUPERADMIN, ADMIN, REDAKSI)
 
@@ -73,12 +75,23 @@ RULES: tuple[Rule, ...] = (
     Rule("users.manage", MANAGERS),
     Rule("audit.view", MANAGERS),
     Rule("export.download", MANAGERS),
+    # The PPID desk (UU 14/2008). The register without personal data is for the village's
+    # managers too; the requester's name, address and contact only for the PPID officer
+    # (every look audited); the atasan PPID (the Kepala Desa, an admin) answers objections.
+    Rule("ppid.view", (SUPERADMIN, ADMIN, PPID)),
+    Rule("ppid.process", (ADMIN, PPID)),
+    Rule("ppid.personal_data", (SUPERADMIN, PPID)),
+    Rule("ppid.objection_answer", (ADMIN,)),
+    Rule("complaints.manage", (ADMIN, REDAKSI, PPID)),
+    Rule("complaints.personal_data", (ADMIN, PPID)),
     # The regency console on the portal (Diskominfo).
     Rule("regency.villages", (SUPERADMIN,)),
     Rule("regency.users", (SUPERADMIN,)),
     Rule("regency.audit", (SUPERADMIN,)),
     Rule("regency.compliance", (SUPERADMIN,)),
     Rule("regency.compliance.run", (SUPERADMIN,)),
+    Rule("regency.ppid", (SUPERADMIN,)),
+    Rule("regency.calendar", (SUPERADMIN,)),
 )
 
 

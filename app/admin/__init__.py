@@ -98,7 +98,8 @@ def init_app(app) -> None:
 
     from app import permissions
 
-    from . import audit, budget, content, export, media, settings, superadmin, users  # noqa: F401
+    from . import (audit, budget, content, export, media, ppid, regency_ppid,  # noqa: F401
+                   settings, superadmin, users)
     from .superadmin import bp as superadmin_bp
 
     permissions.init_app(app)

@@ -29,8 +29,14 @@ from .saving import save_content
 @bp.route("/")
 @permission("dashboard.view")
 def dashboard():
+    from app.permissions import can
+
+    from .ppid import open_requests, today_and_calendar
+
     counts = {k.name: db.session.query(k.model).count() for k in KINDS.values()}
-    return render_template("admin/dashboard.html", kinds=KINDS, counts=counts)
+    requests = open_requests() if can("ppid.view") else []
+    return render_template("admin/dashboard.html", kinds=KINDS, counts=counts,
+                           open_requests=requests, ppid_dates=today_and_calendar(requests))
 
 
 @bp.route("/preview", methods=["POST"])

@@ -15,10 +15,12 @@ from .base import utcnow
 ROLE_ADMIN = "admin"          # admin desa: content, settings, users of the village
 ROLE_REDAKSI = "redaksi"      # editor: may publish
 ROLE_KONTRIBUTOR = "kontributor"  # drafts only
+ROLE_PPID = "ppid"            # petugas PPID: information requests and complaints
 ROLES = {
     ROLE_ADMIN: "Admin Desa",
     ROLE_REDAKSI: "Redaksi",
     ROLE_KONTRIBUTOR: "Kontributor",
+    ROLE_PPID: "Petugas PPID",
 }
 
 

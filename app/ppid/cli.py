@@ -22,3 +22,16 @@ def erase_expired_command() -> None:
         db.session.commit()
     click.echo(f"Data pribadi {count} permohonan/pengaduan dihapus (masa simpan {years} tahun "
                "setelah selesai).")
+
+
+@ppid_cli.command("remind")
+def remind_command() -> None:
+    """Kirim pengingat ke petugas PPID: permohonan yang jatuh tempo dua hari kerja lagi
+    (jalankan sekali sehari)."""
+    from . import notify
+
+    if not current_app.config.get("SMTP_HOST"):
+        click.echo("SMTP belum diatur (SMTP_HOST): pengingat hanya tampil di beranda admin.")
+        return
+    sent = notify.remind(service.today_in_jakarta())
+    click.echo(f"{sent} pengingat dikirim.")

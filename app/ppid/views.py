@@ -21,7 +21,7 @@ from app.models.ppid import (EXEMPTIONS, OBJECTION_GROUNDS, REQUEST_CLOSED, REQU
                              Complaint, InformationRequest, Objection)
 from app.themes import render
 
-from . import formguard, service
+from . import formguard, notify, service
 from .forms import CATEGORY_LABELS, ComplaintForm, ObjectionForm, RequestForm
 
 bp = Blueprint("ppid", __name__)
@@ -189,6 +189,7 @@ def request_form():
                 name=form.name.data.strip(), address=form.address.data.strip(),
                 email=(form.email.data or "").strip(), phone=(form.phone.data or "").strip())
             db.session.commit()
+            notify.request_received(submitted.item, submitted.token)
             return _private(redirect(f"/ppid/lacak/{submitted.token}?baru=1", 303))
         return _form_page("ppid/permohonan.html", "/ppid", 400, form=form)
     return _form_page("ppid/permohonan.html", "/ppid", form=form)
@@ -238,12 +239,13 @@ def objection_form():
                           refusal=N_("Nomor registrasi dan kode pelacakan tidak cocok "
                                      "dengan permohonan di desa ini."))
     try:
-        service.file_objection(item, g.tenant.code, _today(), form.grounds.data,
-                               form.reason.data or "")
+        objection = service.file_objection(item, g.tenant.code, _today(), form.grounds.data,
+                                           form.reason.data or "")
     except service.PPIDError as exc:
         db.session.rollback()
         return _form_page("ppid/keberatan.html", "/ppid", 400, form=form, refusal=str(exc))
     db.session.commit()
+    notify.objection_filed(objection)
     return _private(redirect(f"/ppid/lacak/{form.code.data.strip()}", 303))
 
 
@@ -262,6 +264,7 @@ def complaint_form():
                 name=(form.name.data or "").strip(), contact=(form.contact.data or "").strip(),
                 latitude=form.latitude.data, longitude=form.longitude.data)
             db.session.commit()
+            notify.complaint_received(submitted.item, submitted.token)
             return _private(redirect(f"/pengaduan/lacak/{submitted.token}?baru=1", 303))
         return _form_page("ppid/pengaduan_kirim.html", "/pengaduan", 400, form=form)
     return _form_page("ppid/pengaduan_kirim.html", "/pengaduan", form=form)

@@ -62,6 +62,32 @@ def _content(kind_name: str, owner_id: int | None, published: bool, trashed: boo
     return obj
 
 
+def _desk_object(path: str, tenant_code: str) -> int:
+    """A request, its objection, or a complaint of the PPID desk: what ``path`` acts on."""
+    from datetime import date
+
+    from app.models.ppid import Objection
+    from app.ppid import service
+
+    today = date(2026, 12, 14)
+    if "/pengaduan/" in path:
+        return service.submit_complaint(tenant_code, today, category="lainnya", text="Uji",
+                                        may_publish=True, name="Warga Uji",
+                                        contact="warga@uji.id").item.id
+    request = service.submit_request(tenant_code, today, information="Uji", purpose="Uji",
+                                     obtain="salinan", copy_form="softcopy", delivery="email",
+                                     name="Warga Uji", address="Dusun Uji", email="warga@uji.id",
+                                     phone="").item
+    if "/keberatan/" not in path:
+        return request.id
+    objection = Objection(request_id=request.id, year=2026, seq=next(_serial),
+                          number=f"{next(_serial)}/KEBERATAN/{tenant_code}/2026", grounds=["c"],
+                          received_on=today, due_on=date(2027, 1, 28))
+    db.session.add(objection)
+    db.session.flush()
+    return objection.id
+
+
 def make_target(tenant_id: int, tenant_code: str, rule, declared, method: str, *,
                 kind: str | None, owner_id: int | None, published: bool) -> str:
     """Create what ``rule`` acts on in the village and return its path."""
@@ -75,6 +101,8 @@ def make_target(tenant_id: int, tenant_code: str, rule, declared, method: str, *
                 media = ingest(image_bytes(), "a.png", tenant_code)
                 db.session.flush()
                 values["ident"] = media.id
+            elif action.startswith(("ppid.", "complaints.")):
+                values["ident"] = _desk_object(rule.rule, tenant_code)
             elif action.startswith("users."):
                 user = User(email=f"anggota{next(_serial)}@uji.id")
                 user.set_password(PASSWORD)
