@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnava
 
 from tenants.routing import UnknownVillage, VillageUnavailable
 
+from .logmask import mask_secret_paths
 from .themes import render
 
 log = logging.getLogger(__name__)
@@ -133,12 +134,13 @@ def handle_http_error(exc: HTTPException):
 def handle_unexpected(exc: Exception):
     database_failed = _database_failed(exc)
     if database_failed:  # a lost connection: SQLAlchemy has dropped the pool already
-        log.warning("database unavailable on %s %s: %s", request.host, request.path, exc)
+        log.warning("database unavailable on %s %s: %s", request.host,
+                    mask_secret_paths(request.path), exc)
         from app.public.queries import without_page_frame
 
         without_page_frame()  # the error page must not ask the database again
     else:
-        log.exception("unhandled error on %s %s", request.host, request.path)
+        log.exception("unhandled error on %s %s", request.host, mask_secret_paths(request.path))
     try:
         from .extensions import db
 

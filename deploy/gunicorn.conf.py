@@ -16,6 +16,10 @@ import ctypes
 import os
 import signal
 
+from gunicorn import glogging
+
+from app.logmask import mask_secret_paths
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 worker_class = "sync"
@@ -23,6 +27,18 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5  # the proxy keeps connections to the node open (nginx upstream keepalive)
 accesslog = "-"
+
+
+class SecretMaskingLogger(glogging.Logger):
+    """The access log without the secret of tracking, invitation and reset links."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {key: mask_secret_paths(value) if isinstance(value, str) else value
+                for key, value in atoms.items()}
+
+
+logger_class = SecretMaskingLogger
 
 if os.environ.get("DESA_ENV", "").lower() == "production" and not int(os.environ.get("PROXY_COUNT") or 0):
     raise SystemExit(

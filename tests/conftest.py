@@ -115,7 +115,9 @@ def _wipe(app) -> None:
 def _clean_database(request):
     yield
     if "app" in request.fixturenames:
-        _wipe(request.getfixturevalue("app"))
+        app = request.getfixturevalue("app")
+        _wipe(app)
+        app.extensions.pop("desa_citizen_form_limits", None)  # filings counted per test
 
 
 @pytest.fixture()

@@ -145,14 +145,16 @@ def test_personal_data_is_erased_after_the_retention_period(as_village):
         service.decide(old, date(2020, 3, 3), None, "dipenuhi", answer="Terlampir")
         recent = _request(today=date(2024, 3, 4)).item
         service.decide(recent, date(2024, 3, 5), None, "dipenuhi", answer="Terlampir")
-        open_one = _request(today=date(2020, 3, 2)).item
+        abandoned = _request(today=date(2020, 3, 2)).item  # never closed
+        open_one = _request(today=date(2024, 6, 3)).item
         complaint = service.submit_complaint(CODE, date(2020, 1, 6), category="lainnya",
                                              text="Lampu jalan mati", may_publish=False,
                                              name="Budi", contact="0812").item
         complaint.closed_on = date(2020, 1, 7)
         db.session.commit()
-        assert service.erase_expired(date(2026, 12, 6)) == 2
+        assert service.erase_expired(date(2026, 12, 6)) == 3
         db.session.commit()
+        assert abandoned.requester_name == "(dihapus)"
         assert (old.requester_name, old.requester_email) == ("(dihapus)", "")
         assert old.information == "Salinan APBDes 2026"  # the register keeps the rest
         assert recent.requester_name == "Siti Aminah"
@@ -186,3 +188,20 @@ def test_the_erase_command_covers_every_village(app, runner, as_village):
     with app.app_context(), system_scope():
         names = db.session.scalars(select(InformationRequest.requester_name)).all()
         assert names == ["(dihapus)", "(dihapus)"]
+
+
+def test_an_answer_link_must_be_safe(as_village):
+    with as_village("jlodro"):
+        request = _request().item
+        with pytest.raises(PPIDError, match="Tautan jawaban"):
+            service.decide(request, MONDAY_14_DEC, None, "dipenuhi", answer="x",
+                           link="javascript:alert(1)")
+        assert request.is_open
+
+
+def test_a_deadline_in_a_year_without_holidays_is_kept_and_logged(as_village, caplog):
+    with as_village("jlodro"):
+        request = _request(today=date(2026, 12, 28)).item
+        # 2027 has no days off entered: weekends only, and the gap is logged
+        assert request.due_on == date(2027, 1, 11)
+        assert "no days off for 2027" in caplog.text

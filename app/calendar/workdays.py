@@ -18,6 +18,11 @@ class WorkingCalendar:
     def of(cls, days_off: Iterable[date]) -> WorkingCalendar:
         return cls(frozenset(days_off))
 
+    def years_without_days_off(self, start: date, end: date) -> list[int]:
+        """Years from ``start`` to ``end`` for which no day off is known (not entered yet)."""
+        known = {d.year for d in self.days_off}
+        return [year for year in range(start.year, end.year + 1) if year not in known]
+
     def is_working_day(self, day: date) -> bool:
         return day.weekday() < SATURDAY and day not in self.days_off
 

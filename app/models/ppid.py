@@ -16,12 +16,9 @@ from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.i18n import N_
 
 from .base import Owned
-
-def N_(text: str) -> str:
-    """Marks a legal text for the English catalogue; pages translate it where shown."""
-    return text
 
 
 # -- information requests (UU 14/2008 Pasal 22; Perki 1/2018) --

@@ -18,6 +18,8 @@ from datetime import datetime, timezone
 from flask import current_app, g, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from app.i18n import N_
+
 COOKIE = "desa_formulir"
 FIELD = "formulir_token"
 #: never shown to people (hidden by the theme's CSS, out of the tab order)
@@ -26,10 +28,6 @@ MAX_AGE = 2 * 3600
 #: a person reads the form before sending it (``CITIZEN_FORM_MIN_SECONDS`` overrides)
 MIN_SECONDS = 3
 
-
-def N_(text: str) -> str:
-    """Marks a message for the English catalogue; the page translates it."""
-    return text
 
 
 class FormRefused(Exception):

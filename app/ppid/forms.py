@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import re
 
-from wtforms import (BooleanField, FloatField, Form, RadioField, SelectField,
+from wtforms import (BooleanField, Form, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app import validation
+from app.i18n import N_
 from app.models.ppid import COMPLAINT_CATEGORIES, OBJECTION_GROUNDS
 
-
-def N_(text: str) -> str:
-    """Marks a label or message for the English catalogue; templates translate it."""
-    return text
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,185}\.[^@\s]{2,63}$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ().-]{5,28}$")
@@ -109,8 +107,8 @@ class ComplaintForm(Form):
                                                 for c in COMPLAINT_CATEGORIES])
     text = TextAreaField(N_("Isi pengaduan"), [DataRequired(N_("Tuliskan pengaduan Anda.")),
                                            Length(max=4000)])
-    latitude = FloatField(N_("Lintang"), [Optional()])
-    longitude = FloatField(N_("Bujur"), [Optional()])
+    latitude = StringField(N_("Lintang"), [Optional(), Length(max=20)])
+    longitude = StringField(N_("Bujur"), [Optional(), Length(max=20)])
     may_publish = BooleanField(
         N_("Pengaduan (tanpa nama dan kontak) boleh ditampilkan di situs"))
     name = StringField(N_("Nama (boleh dikosongkan)"), [Optional(), Length(max=120)])
@@ -121,13 +119,16 @@ class ComplaintForm(Form):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        for field, limit in ((self.latitude, 90), (self.longitude, 180)):
-            value = field.data
-            if value is not None and not (value == value and -limit <= value <= limit):
-                field.errors = [*field.errors, N_("Lintang harus antara -90 dan 90, bujur "
-                                                  "antara -180 dan 180.")]
+        self.place = None
+        given = [bool((f.data or "").strip()) for f in (self.latitude, self.longitude)]
+        if all(given):
+            try:
+                self.place = (float(validation.latitude(self.latitude.data)),
+                              float(validation.longitude(self.longitude.data)))
+            except validation.Invalid as exc:
+                self.latitude.errors = [*self.latitude.errors, str(exc)]
                 ok = False
-        if (self.latitude.data is None) != (self.longitude.data is None):
+        elif any(given):
             self.latitude.errors = [*self.latitude.errors,
                                     N_("Isi lintang dan bujur, atau kosongkan keduanya.")]
             ok = False

@@ -17,15 +17,17 @@ on any date. The caller commits.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.calendar.service import working_calendar
+from app import validation
 from app.extensions import db
 from app.models.ppid import (EXEMPTIONS, OBJECTION_DISMISSED, OBJECTION_GROUNDS,
                              OBJECTION_NEW, OBJECTION_UPHELD, REQUEST_CLOSED,
@@ -33,6 +35,7 @@ from app.models.ppid import (EXEMPTIONS, OBJECTION_DISMISSED, OBJECTION_GROUNDS,
                              REQUEST_NOT_HELD, REQUEST_PARTLY, REQUEST_REJECTED, Complaint,
                              InformationRequest, Objection, RequestEvent)
 
+log = logging.getLogger(__name__)
 JAKARTA = ZoneInfo("Asia/Jakarta")
 ANSWER_DAYS = 10
 EXTENSION_DAYS = 7
@@ -79,6 +82,19 @@ def _numbered(model, year: int, make) -> object:
     raise PPIDError("Nomor registrasi tidak dapat dibuat; silakan coba lagi.")
 
 
+def _add_working_days(start: date, days: int) -> date:
+    """A deadline from the regency calendar. A deadline in a year whose holidays nobody
+    has entered yet counts only weekends: it is kept (the law runs regardless) and the
+    gap is logged for the superadmin, whose console shows the missing year too."""
+    calendar = working_calendar()
+    due = calendar.add(start, days)
+    missing = calendar.years_without_days_off(start, due)
+    if missing:
+        log.warning("holiday calendar has no days off for %s: deadline %s counts weekends only",
+                    ", ".join(map(str, missing)), due.isoformat())
+    return due
+
+
 def _event(request: InformationRequest, kind: str, today: date, note: str = "",
            user_id: int | None = None, objection: Objection | None = None) -> None:
     request.events.append(RequestEvent(kind=kind, on=today, note=note, user_id=user_id,
@@ -97,7 +113,7 @@ def submit_request(village_code: str, today: date, *, information: str, purpose:
                    obtain: str, copy_form: str, delivery: str, name: str, address: str,
                    email: str, phone: str) -> Submitted:
     token, hashed = new_token()
-    due = working_calendar().add(today, ANSWER_DAYS)
+    due = _add_working_days(today, ANSWER_DAYS)
 
     def make(seq: int) -> InformationRequest:
         return InformationRequest(
@@ -140,7 +156,7 @@ def extend(request: InformationRequest, today: date, user_id: int | None, reason
         raise PPIDError("Batas waktu sudah lewat; perpanjangan harus diberikan sebelumnya.")
     request.extended_on = today
     request.extension_reason = reason.strip()
-    request.due_on = working_calendar().add(request.due_on, working_days)
+    request.due_on = _add_working_days(request.due_on, working_days)
     if request.status == REQUEST_NEW:
         request.status = REQUEST_IN_PROGRESS
     _event(request, "diperpanjang", today, request.extension_reason, user_id)
@@ -164,6 +180,11 @@ def decide(request: InformationRequest, today: date, user_id: int | None, outcom
     if outcome == REQUEST_NOT_HELD and not answer.strip():
         raise PPIDError("Jelaskan mengapa informasi tidak dikuasai (dan bila tahu, siapa "
                         "yang menguasainya).")
+    if link:
+        try:
+            link = validation.link_url(link, label="Tautan jawaban", max_length=500)
+        except validation.Invalid as exc:
+            raise PPIDError(str(exc)) from None
     request.status = outcome
     request.answer = answer.strip()
     request.answer_link = link
@@ -207,7 +228,7 @@ def file_objection(request: InformationRequest, village_code: str, today: date,
     if today > window[1]:
         raise PPIDError("Batas waktu pengajuan keberatan (30 hari kerja) sudah lewat "
                         f"pada {window[1].isoformat()}.")
-    due = working_calendar().add(today, OBJECTION_ANSWER_DAYS)
+    due = _add_working_days(today, OBJECTION_ANSWER_DAYS)
 
     def make(seq: int) -> Objection:
         return Objection(request_id=request.id, year=today.year, seq=seq,
@@ -252,24 +273,27 @@ def submit_complaint(village_code: str, today: date, *, category: str, text: str
 
 def erase_expired(today: date, retention_years: int = DEFAULT_RETENTION_YEARS) -> int:
     """Erase the personal data of requests and complaints closed more than
-    ``retention_years`` ago (the register keeps the rest). Returns how many rows."""
+    ``retention_years`` ago, or received that long ago and never closed (an abandoned
+    case keeps nobody's data for ever). The register keeps the rest. Returns how many."""
     try:
         limit = today.replace(year=today.year - retention_years)
     except ValueError:  # 29 February
         limit = (today - timedelta(days=1)).replace(year=today.year - retention_years)
     erased_at = datetime.now(timezone.utc)
     count = 0
-    for request in db.session.scalars(select(InformationRequest).where(
-            InformationRequest.closed_on < limit,
-            InformationRequest.personal_data_erased_at.is_(None))):
+    r, c = InformationRequest, Complaint
+    for request in db.session.scalars(select(r).where(
+            or_(r.closed_on < limit, r.closed_on.is_(None) & (r.received_on < limit)),
+            r.personal_data_erased_at.is_(None))):
         if any(o.is_open for o in request.objections):
             continue
         request.requester_name = "(dihapus)"
         request.requester_address = request.requester_email = request.requester_phone = ""
         request.personal_data_erased_at = erased_at
         count += 1
-    for complaint in db.session.scalars(select(Complaint).where(
-            Complaint.closed_on < limit, Complaint.personal_data_erased_at.is_(None))):
+    for complaint in db.session.scalars(select(c).where(
+            or_(c.closed_on < limit, c.closed_on.is_(None) & (c.received_on < limit)),
+            c.personal_data_erased_at.is_(None))):
         complaint.reporter_name = complaint.reporter_contact = ""
         complaint.personal_data_erased_at = erased_at
         count += 1

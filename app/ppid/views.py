@@ -8,38 +8,33 @@ never cached, never indexed and never leak their address in a Referer.
 from __future__ import annotations
 
 from datetime import date
-from statistics import median
 
-from flask import Blueprint, abort, g, make_response, redirect, request
-from sqlalchemy import func, select
+from flask import Blueprint, abort, current_app, g, make_response, redirect, request
+from sqlalchemy import select
 
 from app.calendar.service import working_calendar
 from app.extensions import db
+from app.i18n import N_
 from app.models import Official, SiteSettings
-from app.models.ppid import (EXEMPTIONS, OBJECTION_GROUNDS, REQUEST_CLOSED, REQUEST_FULFILLED,
-                             REQUEST_NOT_HELD, REQUEST_OPEN, REQUEST_PARTLY, REQUEST_REJECTED,
-                             Complaint, InformationRequest, Objection)
+from app.models.ppid import (EXEMPTIONS, OBJECTION_GROUNDS, REQUEST_FULFILLED,
+                             REQUEST_IN_PROGRESS, REQUEST_NEW, REQUEST_NOT_HELD,
+                             REQUEST_PARTLY, REQUEST_REJECTED, Complaint, InformationRequest)
 from app.themes import render
 
-from . import formguard, notify, service
+from . import formguard, notify, report, service, throttle
 from .forms import CATEGORY_LABELS, ComplaintForm, ObjectionForm, RequestForm
 
 bp = Blueprint("ppid", __name__)
 
-
-def N_(text: str) -> str:
-    """Marks a label for the English catalogue; templates translate it where shown."""
-    return text
-
 desk = Blueprint("ppid_desk", __name__)
 
 STATUS_LABELS = {
-    "baru": N_("Diterima, menunggu diproses"),
-    "diproses": N_("Sedang diproses"),
-    "dipenuhi": N_("Dipenuhi"),
-    "dipenuhi_sebagian": N_("Dipenuhi sebagian"),
-    "ditolak": N_("Ditolak"),
-    "tidak_dikuasai": N_("Informasi tidak dikuasai"),
+    REQUEST_NEW: N_("Diterima, menunggu diproses"),
+    REQUEST_IN_PROGRESS: N_("Sedang diproses"),
+    REQUEST_FULFILLED: N_("Dipenuhi"),
+    REQUEST_PARTLY: N_("Dipenuhi sebagian"),
+    REQUEST_REJECTED: N_("Ditolak"),
+    REQUEST_NOT_HELD: N_("Informasi tidak dikuasai"),
 }
 EVENT_LABELS = {
     "diterima": N_("Permohonan diterima"),
@@ -90,13 +85,40 @@ def _private(response):
 def _form_page(template: str, section: str, status: int = 200, **context):
     token = formguard.issue()
     response = make_response(render(template, form_token=token, honeypot=formguard.HONEYPOT,
-                                    token_field=formguard.FIELD, **context), status)
+                                    token_field=formguard.FIELD,
+                                    retention_years=current_app.config["PPID_RETENTION_YEARS"],
+                                    **context), status)
     formguard.set_cookie(response, token, section)
     return _private(response)
 
 
 def _refused(template: str, section: str, refusal: formguard.FormRefused, **context):
     return _form_page(template, section, 400, refusal=refusal.message, **context)
+
+
+def _guard(template: str, section: str, **context):
+    """The checks of every citizen POST before its fields are read: the form token, then
+    the filing limits. Returns the refusal page, or None when the POST may go on."""
+    try:
+        formguard.check()
+    except formguard.FormRefused as refusal:
+        return _refused(template, section, refusal, **context)
+    wait = throttle.retry_after(section.strip("/"))
+    if wait:
+        response = _form_page(template, section, 429, refusal=N_(
+            "Terlalu banyak pengajuan dari alamat ini atau ke desa ini. Silakan coba lagi "
+            "nanti."), **context)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    return None
+
+
+def _filed(section: str, location: str):
+    """After a stored filing: count it, forget the used form token, go to tracking."""
+    throttle.record(section.strip("/"))
+    response = _private(redirect(location, 303))
+    response.delete_cookie(formguard.COOKIE, path=section)
+    return response
 
 
 def _officials() -> tuple[Official | None, Official | None]:
@@ -124,37 +146,14 @@ def desk_page():
 
 
 def _report(year: int) -> dict:
-    requests = list(db.session.scalars(select(InformationRequest)
-                                       .where(InformationRequest.year == year)))
-    calendar = working_calendar()
-    closed = [r for r in requests if r.status in REQUEST_CLOSED]
-    days = [calendar.between(r.received_on, r.closed_on) for r in closed]
-    rejected_by_ground: dict[str, int] = {}
-    for r in requests:
-        if r.status == REQUEST_REJECTED:
-            rejected_by_ground[r.exemption] = rejected_by_ground.get(r.exemption, 0) + 1
-    objections = db.session.scalar(select(func.count(Objection.id))
-                                   .where(Objection.year == year)) or 0
-    today = _today()
-    return {
-        "year": year,
-        "received": len(requests),
-        "fulfilled": sum(r.status == REQUEST_FULFILLED for r in requests),
-        "partly": sum(r.status == REQUEST_PARTLY for r in requests),
-        "rejected": sum(r.status == REQUEST_REJECTED for r in requests),
-        "rejected_by_ground": sorted(rejected_by_ground.items()),
-        "not_held": sum(r.status == REQUEST_NOT_HELD for r in requests),
-        "open": sum(r.status in REQUEST_OPEN for r in requests),
-        "overdue": sum(service.is_overdue(r, today) for r in requests),
-        "late": sum(service.answered_late(r) for r in requests),
-        "extended": sum(r.extended_on is not None for r in requests),
-        "objections": objections,
-        "median_days": median(days) if days else None,
-    }
+    rows = report.per_village(year, _today())
+    return {"year": year, **report.total(rows.values()),
+            "rejected_by_ground": report.rejected_by_ground(year),
+            "median_days": report.median_days(year)}
 
 
 @bp.route("/ppid/laporan")
-def report():
+def report_page():
     years = [y for (y,) in db.session.execute(
         select(InformationRequest.year).distinct().order_by(InformationRequest.year.desc()))]
     year = request.args.get("tahun", type=int) or (years[0] if years else _today().year)
@@ -166,7 +165,9 @@ def report():
 
 @bp.route("/pengaduan")
 def complaints():
-    page = db.session.scalars(select(Complaint).where(Complaint.published.is_(True))
+    # shown only when the citizen allowed it and the operator chose to
+    page = db.session.scalars(select(Complaint).where(Complaint.published.is_(True),
+                                                      Complaint.may_publish.is_(True))
                               .order_by(Complaint.id.desc()).limit(50)).all()
     return render("ppid/pengaduan.html", complaints=page, labels=COMPLAINT_LABELS,
                   categories=CATEGORY_LABELS)
@@ -177,10 +178,9 @@ def complaints():
 def request_form():
     form = RequestForm(request.form)
     if request.method == "POST":
-        try:
-            formguard.check()
-        except formguard.FormRefused as refusal:
-            return _refused("ppid/permohonan.html", "/ppid", refusal, form=form)
+        refused = _guard("ppid/permohonan.html", "/ppid", form=form)
+        if refused is not None:
+            return refused
         if form.validate():
             submitted = service.submit_request(
                 g.tenant.code, _today(), information=form.information.data.strip(),
@@ -190,7 +190,7 @@ def request_form():
                 email=(form.email.data or "").strip(), phone=(form.phone.data or "").strip())
             db.session.commit()
             notify.request_received(submitted.item, submitted.token)
-            return _private(redirect(f"/ppid/lacak/{submitted.token}?baru=1", 303))
+            return _filed("/ppid", f"/ppid/lacak/{submitted.token}?baru=1")
         return _form_page("ppid/permohonan.html", "/ppid", 400, form=form)
     return _form_page("ppid/permohonan.html", "/ppid", form=form)
 
@@ -212,23 +212,25 @@ def track(token: str):
     window = service.objection_window(item, today)
     can_object = (window is not None and today <= window[1]
                   and not any(o.is_open for o in item.objections))
-    return _private(make_response(render(
-        "ppid/lacak.html", item=item, token=token, new=request.args.get("baru") == "1",
+    # the objection form sits on this page and carries the code in a hidden field: a
+    # link with the code in its query string would leave it in logs and histories
+    objection = ObjectionForm(data={"number": item.number, "code": token})
+    return _form_page(
+        "ppid/lacak.html", "/ppid", item=item, token=token, new=request.args.get("baru") == "1",
         status_label=STATUS_LABELS.get(item.status, item.status), event_labels=EVENT_LABELS,
         overdue=service.is_overdue(item, today), can_object=can_object, window=window,
-        exemptions=EXEMPTIONS, grounds=OBJECTION_GROUNDS,
-        days_left=working_calendar().between(today, item.due_on) if item.is_open else None)))
+        exemptions=EXEMPTIONS, grounds=OBJECTION_GROUNDS, objection=objection,
+        days_left=working_calendar().between(today, item.due_on) if item.is_open else None)
 
 
 @desk.route("/ppid/keberatan", methods=["GET", "POST"])
 def objection_form():
-    form = ObjectionForm(request.form if request.method == "POST" else request.args)
+    form = ObjectionForm(request.form if request.method == "POST" else None)
     if request.method == "GET":
         return _form_page("ppid/keberatan.html", "/ppid", form=form)
-    try:
-        formguard.check()
-    except formguard.FormRefused as refusal:
-        return _refused("ppid/keberatan.html", "/ppid", refusal, form=form)
+    refused = _guard("ppid/keberatan.html", "/ppid", form=form)
+    if refused is not None:
+        return refused
     if not form.validate():
         return _form_page("ppid/keberatan.html", "/ppid", 400, form=form)
     item = db.session.scalar(select(InformationRequest).where(
@@ -246,26 +248,26 @@ def objection_form():
         return _form_page("ppid/keberatan.html", "/ppid", 400, form=form, refusal=str(exc))
     db.session.commit()
     notify.objection_filed(objection)
-    return _private(redirect(f"/ppid/lacak/{form.code.data.strip()}", 303))
+    return _filed("/ppid", f"/ppid/lacak/{form.code.data.strip()}")
 
 
 @desk.route("/pengaduan/kirim", methods=["GET", "POST"])
 def complaint_form():
     form = ComplaintForm(request.form)
     if request.method == "POST":
-        try:
-            formguard.check()
-        except formguard.FormRefused as refusal:
-            return _refused("ppid/pengaduan_kirim.html", "/pengaduan", refusal, form=form)
+        refused = _guard("ppid/pengaduan_kirim.html", "/pengaduan", form=form)
+        if refused is not None:
+            return refused
         if form.validate():
             submitted = service.submit_complaint(
                 g.tenant.code, _today(), category=form.category.data,
                 text=form.text.data.strip(), may_publish=bool(form.may_publish.data),
                 name=(form.name.data or "").strip(), contact=(form.contact.data or "").strip(),
-                latitude=form.latitude.data, longitude=form.longitude.data)
+                latitude=form.place[0] if form.place else None,
+                longitude=form.place[1] if form.place else None)
             db.session.commit()
             notify.complaint_received(submitted.item, submitted.token)
-            return _private(redirect(f"/pengaduan/lacak/{submitted.token}?baru=1", 303))
+            return _filed("/pengaduan", f"/pengaduan/lacak/{submitted.token}?baru=1")
         return _form_page("ppid/pengaduan_kirim.html", "/pengaduan", 400, form=form)
     return _form_page("ppid/pengaduan_kirim.html", "/pengaduan", form=form)
 

@@ -76,6 +76,14 @@ def test_the_request_is_answered_and_the_citizen_sees_the_answer(client, app):
     page = client.get(f"/ppid/lacak/{token}", headers={"Host": host("jlodro")})
     assert "APBDes terlampir." in page.text and "Dipenuhi" in page.text
     assert "Ajukan keberatan" in page.text  # within 30 working days of the answer
+    assert "code=" not in page.text  # the code travels in a hidden field, never in a link
+    objection = client.post("/ppid/keberatan", data={
+        "formulir_token": _token_in(page), "number": re.search(
+            r"001/PPID/[\d.]+/\d{4}", page.text).group(0), "code": token, "grounds": ["d"],
+        "reason": "Yang diberikan bukan APBDes 2026."}, headers={"Host": host("jlodro")})
+    assert objection.status_code == 303
+    tracked = client.get(f"/ppid/lacak/{token}", headers={"Host": host("jlodro")}).text
+    assert "/KEBERATAN/" in tracked and "Ajukan keberatan" not in tracked
 
 
 def test_bad_input_is_refused_politely_and_nothing_is_stored(client, app):
@@ -114,8 +122,12 @@ def test_the_form_guard_refuses_forgeries_robots_and_replays_on_other_villages(c
 def test_the_form_cookie_never_reaches_other_pages_so_they_stay_cached(client):
     _form(client, "jlodro", "/ppid/permohonan")
     h = {"Host": host("jlodro")}
+    cookie = client.get_cookie("desa_formulir", domain=host("jlodro"), path="/ppid")
+    assert cookie is not None and cookie.path == "/ppid"
     client.get("/berita", headers=h)
-    assert client.get("/berita", headers=h).headers.get("X-Cache") == "HIT"
+    answer = client.get("/berita", headers=h)
+    assert answer.headers.get("X-Cache") == "HIT"
+    assert "desa_formulir" not in (answer.request.headers.get("Cookie") or "")
     assert client.get_cookie("session", domain=host("jlodro")) is None
 
 
@@ -227,3 +239,32 @@ def test_the_regency_report_sums_the_villages_without_personal_data(client, app)
         assert value not in page.text
     # the Kenduruan row (Jlodro's kecamatan) counts Jlodro's two
     assert re.search(r"<th scope=\"row\">Kenduruan</th><td class=\"num\">2<", page.text)
+
+
+def test_filings_are_limited_per_address_and_per_village(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "CITIZEN_FORM_LIMITS_ADDRESS", "2 per hour")
+    monkeypatch.setitem(app.config, "CITIZEN_FORM_LIMITS_VILLAGE", "3 per hour")
+    h = {"Host": host("jlodro")}
+    assert [_submit_request(client).status_code for _ in range(2)] == [303, 303]
+    third = {**_form(client, "jlodro", "/ppid/permohonan"), **_request_fields()}
+    refused = client.post("/ppid/permohonan", data=third, headers=h)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert "Terlalu banyak pengajuan" in refused.text
+    # another address may still file, until the village's own ceiling
+    other = {**_form(client, "jlodro", "/ppid/permohonan"), **_request_fields()}
+    elsewhere = client.post("/ppid/permohonan", data=other, headers=h,
+                            environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert elsewhere.status_code == 303
+    flood = {**_form(client, "jlodro", "/ppid/permohonan"), **_request_fields()}
+    assert client.post("/ppid/permohonan", data=flood, headers=h,
+                       environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 429
+    # another village is counted on its own
+    assert _submit_request(client, "kebonsari").status_code == 303
+    with app.app_context(), _system():
+        assert db.session.query(InformationRequest).count() == 4
+
+
+def test_a_used_form_token_is_forgotten(client):
+    answer = _submit_request(client)
+    assert answer.status_code == 303
+    assert "desa_formulir=;" in answer.headers["Set-Cookie"]
