@@ -17,7 +17,9 @@ THEMES = ["default", "modern", "kontras"]
 VIEWPORTS = {"phone": (360, 800), "desktop": (1280, 800)}
 VILLAGE_PAGES = ["/", "/berita", "@post", "/transparansi", "/statistik", "/pengumuman",
                  "/agenda", "/pemerintahan", "/profil", "/galeri", "/dokumen", "/kontak",
-                 "/cari?q=desa", "/peta", "/tidak-ada", "/?lang=en"]
+                 "/cari?q=desa", "/peta", "/tidak-ada", "/?lang=en", "/ppid",
+                 "/ppid/permohonan", "/ppid/keberatan", "/ppid/laporan", "/pengaduan",
+                 "/pengaduan/kirim", "/ppid/permohonan?lang=en"]
 
 
 @pytest.fixture()
@@ -106,7 +108,8 @@ def test_portal_pages(browser, live_server, village_theme, shots_dir, viewport):
     context = browser.new_context(viewport={"width": width, "height": height})
     problems: list[str] = []
     try:
-        for path, name in (("/", "directory"), ("/berita", "news"), ("/?q=jlodro", "search")):
+        for path, name in (("/", "directory"), ("/berita", "news"), ("/?q=jlodro", "search"),
+                           ("/ppid/laporan", "ppid-report")):
             page = context.new_page()
             _check_page(page, f"http://{live_server}{path}", f"portal-{viewport}-{name}",
                         shots_dir, problems)
