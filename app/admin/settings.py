@@ -7,7 +7,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.core import audit, touch_content
 from app.extensions import db
-from app.models import MediaFile, SiteSettings
+from app.models import MediaFile, Official, SiteSettings
 from app.permissions import permission
 from app.themes import available_themes
 from tenants.models import Tenant
@@ -18,7 +18,8 @@ from .forms.settings import SOCIAL_NETWORKS, TEXTS, settings_form
 
 
 def _store(row: SiteSettings, form) -> None:
-    for name in (*TEXTS, "primary_color", "latitude", "longitude", "logo_id", "header_id"):
+    for name in (*TEXTS, "primary_color", "latitude", "longitude", "logo_id", "header_id",
+                 "ppid_official_id", "ppid_superior_id"):
         setattr(row, name, form[name].value)
     row.social = {key: form[f"social_{key}"].value for key in SOCIAL_NETWORKS
                   if form[f"social_{key}"].value}
@@ -57,6 +58,9 @@ def settings():
             row = db.session.scalar(select(SiteSettings))
     images = db.session.scalars(select(MediaFile).where(MediaFile.kind == "image")
                                 .order_by(MediaFile.id.desc()).limit(200)).all()
+    officials = db.session.scalars(select(Official).order_by(Official.position_order,
+                                                             Official.id)).all()
     return render_template("admin/settings.html", s=row or SiteSettings(), themes=themes,
                            errors=errors, current_theme=g.tenant.theme, images=images,
-                           social_networks=SOCIAL_NETWORKS), (400 if errors else 200)
+                           officials=officials, social_networks=SOCIAL_NETWORKS), \
+        (400 if errors else 200)

@@ -31,7 +31,16 @@ class SiteSettings(Owned, Versioned, db.Model):
     logo_id: Mapped[int | None] = mapped_column(ForeignKey("media_file.id", ondelete="SET NULL"))
     header_id: Mapped[int | None] = mapped_column(ForeignKey("media_file.id", ondelete="SET NULL"))
 
+    #: The village's information officer and the officer's superior (Perki 1/2018), chosen
+    #: from the officials list; the PPID page names them.
+    ppid_official_id: Mapped[int | None] = mapped_column(
+        ForeignKey("official.id", ondelete="SET NULL"))
+    ppid_superior_id: Mapped[int | None] = mapped_column(
+        ForeignKey("official.id", ondelete="SET NULL"))
+
     logo = relationship("MediaFile", foreign_keys=[logo_id])
+    ppid_official = relationship("Official", foreign_keys=[ppid_official_id])
+    ppid_superior = relationship("Official", foreign_keys=[ppid_superior_id])
     header = relationship("MediaFile", foreign_keys=[header_id])
     #: The village's own menu entries, in their order. Read-only: entries are edited
     #: as ``MenuItem`` rows; this lets a public page load them with the settings, in

@@ -121,9 +121,12 @@ def _filed(section: str, location: str):
     return response
 
 
-def _officials() -> tuple[Official | None, Official | None]:
-    """The PPID (the Sekretaris Desa, Perki 1/2018) and the atasan PPID (the Kepala Desa)
-    as listed among the village officials."""
+def _officials(settings: SiteSettings | None) -> tuple[Official | None, Official | None]:
+    """The PPID and the atasan PPID chosen in the settings; where none is chosen, the
+    Sekretaris Desa and the Kepala Desa (Perki 1/2018) as listed among the officials."""
+    chosen = (settings.ppid_official, settings.ppid_superior) if settings else (None, None)
+    if all(chosen):
+        return chosen
     found: dict[str, Official] = {}
     for official in db.session.scalars(select(Official).where(Official.group == "perangkat")
                                        .order_by(Official.position_order, Official.id)):
@@ -133,14 +136,14 @@ def _officials() -> tuple[Official | None, Official | None]:
         elif position.startswith(("kepala desa", "lurah", "kades")) or position in (
                 "kepala desa", "lurah"):
             found.setdefault("atasan", official)
-    return found.get("ppid"), found.get("atasan")
+    return chosen[0] or found.get("ppid"), chosen[1] or found.get("atasan")
 
 
 # -- pages everyone sees alike -----------------------------------------------
 @bp.route("/ppid")
 def desk_page():
-    ppid, superior = _officials()
     settings = db.session.scalar(select(SiteSettings))
+    ppid, superior = _officials(settings)
     return render("ppid/index.html", ppid=ppid, superior=superior, settings=settings,
                   grounds=OBJECTION_GROUNDS)
 

@@ -230,3 +230,33 @@ def test_village_roles_never_reach_the_regency_pages(app, logged_in):
     portal.host = "tubankab.go.id"
     for path in ("/admin/ppid", "/admin/hari-libur"):
         assert portal.get(path).status_code in (302, 403)
+
+
+def test_the_village_names_its_ppid_and_atasan_in_the_settings(app, logged_in):
+    from app.models import Official
+
+    def official(slug, name, position):
+        with app.app_context(), tenant_context(village(slug).id):
+            row = Official(name=name, position=position)
+            db.session.add(row)
+            db.session.commit()
+            return row.id
+
+    secretary = official("jlodro", "Siti Sekdes", "Sekretaris Desa")
+    chosen = official("jlodro", "Budi Kasi Pelayanan", "Kasi Pelayanan")
+    head = official("jlodro", "Sutrisno", "Kepala Desa")
+    foreign = official("kebonsari", "Orang Lain", "Sekretaris Desa")
+    vc = logged_in("admin")
+    public = VillageClient(app.test_client(), "jlodro")
+    page = public.get("/ppid").get_data(as_text=True)
+    assert "Siti Sekdes" in page and "Sutrisno" in page  # found by position by default
+    refused = vc.post("/admin/settings", data={"theme": "default",
+                                               "ppid_official_id": str(foreign)})
+    assert refused.status_code == 400 and "daftar perangkat desa ini" in \
+        refused.get_data(as_text=True)
+    saved = vc.post("/admin/settings", data={"theme": "default", "ppid_official_id": str(chosen),
+                                             "ppid_superior_id": str(head)})
+    assert saved.status_code == 302
+    page = public.get("/ppid").get_data(as_text=True)
+    assert "Budi Kasi Pelayanan" in page and "Siti Sekdes" not in page
+    assert secretary

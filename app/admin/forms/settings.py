@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app import validation
 from app.extensions import db
-from app.models import MediaFile, SiteSettings
+from app.models import MediaFile, Official, SiteSettings
 from app.validation import Invalid
 
 from . import CheckedField, Form
@@ -41,6 +41,18 @@ def _image(label: str):
         if db.session.scalar(select(MediaFile.id).where(MediaFile.id == ident,
                                                         MediaFile.kind == "image")) is None:
             raise Invalid(f"{label}: pilih gambar dari pustaka media desa ini.")
+        return ident
+    return convert
+
+
+def _official(label: str):
+    def convert(raw: str):
+        if not raw.strip():
+            return None
+        ident = validation.integer(raw, label=label)
+        # scoped query: only an official of this village, not in the trash
+        if db.session.scalar(select(Official.id).where(Official.id == ident)) is None:
+            raise Invalid(f"{label}: pilih dari daftar perangkat desa ini.")
         return ident
     return convert
 
@@ -80,6 +92,8 @@ def settings_form(themes) -> type[Form]:
         logo_id=CheckedField("Logo", convert=_image("Logo")),
         header_id=CheckedField("Gambar header", convert=_image("Gambar header")),
         theme=CheckedField("Tema", convert=_theme(themes)),
+        ppid_official_id=CheckedField("PPID desa", convert=_official("PPID desa")),
+        ppid_superior_id=CheckedField("Atasan PPID", convert=_official("Atasan PPID")),
         **{f"social_{key}": CheckedField(label, convert=_social(label))
            for key, label in SOCIAL_NETWORKS.items()},
     )
