@@ -120,6 +120,40 @@ def _clean_database(request):
         app.extensions.pop("desa_citizen_form_limits", None)  # filings counted per test
 
 
+class _Inbox:
+    """What the local SMTP server received, as parsed messages."""
+
+    def __init__(self) -> None:
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook
+        from email import message_from_bytes
+
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture()
+def inbox(app, monkeypatch):
+    """A real SMTP server (aiosmtpd) on a free local port; the app sends its mail there.
+    Yields the list of messages received."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    handler = _Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    for key, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "SMTP_SECURITY": "none",
+                       "MAIL_FROM": "desa@tubankab.go.id"}.items():
+        monkeypatch.setitem(app.config, key, value)
+    yield handler.messages
+    controller.stop()
+
+
 @pytest.fixture()
 def client(app):
     return app.test_client()

@@ -9,11 +9,9 @@ import hashlib
 import re
 import socket
 from datetime import timedelta
-from email import message_from_bytes
 
 import pyotp
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
 from app.extensions import db
@@ -26,32 +24,10 @@ from tenants.scoping import system_scope, tenant_context
 LINK_RE = re.compile(r"http://jlodro\.tubankab\.go\.id/admin/undangan/[A-Za-z0-9_-]+")
 
 
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@pytest.fixture()
-def inbox(app, monkeypatch):
-    """A real SMTP server on a free local port; the app sends its mail there."""
-    handler = _Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    for key, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": controller.port,
-                       "SMTP_SECURITY": "none", "MAIL_FROM": "desa@tubankab.go.id"}.items():
-        monkeypatch.setitem(app.config, key, value)
-    yield handler.messages
-    controller.stop()
 
 
 def _members(app, slug="jlodro"):
