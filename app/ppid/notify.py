@@ -36,8 +36,10 @@ def _send(to: str, subject: str, body: str) -> bool:
     try:
         send_mail(to, subject, body)
         return True
-    except MailError:
-        log.warning("PPID mail to a citizen or officer could not be sent", exc_info=True)
+    except MailError as exc:
+        # the error's text can carry the recipient's address (a refused recipient):
+        # only its kind goes to the log
+        log.warning("PPID mail could not be sent (%s)", type(exc.__cause__ or exc).__name__)
         return False
 
 

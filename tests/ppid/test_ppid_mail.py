@@ -100,7 +100,7 @@ def test_without_smtp_nothing_is_sent_and_the_filing_still_works(client, app):
         assert db.session.query(InformationRequest).count() == 1
 
 
-def test_a_mail_server_that_is_away_never_loses_the_filing(client, app, monkeypatch):
+def test_a_mail_server_that_is_away_never_loses_the_filing(client, app, monkeypatch, caplog):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         closed = s.getsockname()[1]
@@ -114,5 +114,7 @@ def test_a_mail_server_that_is_away_never_loses_the_filing(client, app, monkeypa
     answer = client.post("/ppid/permohonan", data=fields, headers={"Host": host("jlodro")})
     assert answer.status_code == 303
     assert outcomes == [False]  # tried, refused by the closed port, logged
+    assert "PPID mail could not be sent (ConnectionRefusedError)" in caplog.text
+    assert "siti.aminah@example.id" not in caplog.text  # no address in the log
     with app.app_context(), tenant_context(village("jlodro").id):
         assert db.session.query(InformationRequest).count() == 1
